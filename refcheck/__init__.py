@@ -1,0 +1,1 @@
+"""refcheck: check an article's in-text citations against its reference list."""

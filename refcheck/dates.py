@@ -1,0 +1,151 @@
+"""Read dates in the forms people write them: years, full dates in many languages, n.d."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from refcheck.model import Date, Span
+
+# Month names and their usual abbreviations in English, German, French,
+# Spanish, Italian, Portuguese and Dutch, keyed lower-case without accents.
+_MONTH_WORDS: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "januar", "janvier", "janv", "enero", "ene", "gennaio", "genn", "gen",
+        "janeiro", "januari", "jänner", "janner"),
+    2: ("february", "feb", "febr", "februar", "fevrier", "fev", "fevr", "febrero", "febbraio",
+        "fevereiro", "februari"),
+    3: ("march", "mar", "marz", "maerz", "mars", "marzo", "marco", "maart", "mrt", "mär"),
+    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile"),
+    5: ("may", "mai", "mayo", "maggio", "mag", "maio", "mei"),
+    6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho"),
+    7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho"),
+    8: ("august", "aug", "aout", "agosto", "ago", "augustus"),
+    9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "set", "settembre",
+        "sett", "setembro"),
+    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro",
+         "out"),
+    11: ("november", "nov", "novembre", "noviembre", "novembro"),
+    12: ("december", "dec", "dez", "dezember", "decembre", "diciembre", "dic", "dicembre",
+         "dezembro"),
+}
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+MONTHS: dict[str, int] = {word: num for num, words in _MONTH_WORDS.items() for word in words}
+
+# Spelled with their accents too, so that the pattern matches the text as written.
+_ACCENTED = ("März", "février", "févr", "août", "décembre", "março", "jänner")
+_MONTH_ALTERNATION = "|".join(
+    sorted({*MONTHS, *(w.lower() for w in _ACCENTED)}, key=len, reverse=True)
+)
+# Months are matched case-insensitively but must start a word and end one (an
+# abbreviation may carry a full stop).
+_MONTH = rf"(?:{_MONTH_ALTERNATION})(?![^\W\d_])\.?"
+_ORD = r"(?:st|nd|rd|th|er|e|º|ª|\.)?"
+_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
+_SUFFIX = r"(?:[a-z](?![^\W\d_]))?"
+
+_UNDATED = r"n\.\s?d\.?|n\.d|no date|undated|s\.\s?d\.?|s\.\s?f\.|o\.\s?J\.|in press|forthcoming"
+
+DATE_PATTERN = re.compile(
+    rf"""
+    (?P<iso>(?<!\d)(?P<iso_y>{_YEAR})-(?P<iso_m>[01]?\d)-(?P<iso_d>[0-3]?\d)(?!\d))
+    | (?P<dmy>(?<!\d)(?P<dmy_d>[0-3]?\d){_ORD}\s*(?:of\s+|de\s+)?(?P<dmy_m>{_MONTH}),?\s*(?:de\s+)?
+        (?P<dmy_y>{_YEAR})(?P<dmy_s>{_SUFFIX})(?!\d))
+    | (?P<mdy>(?<![^\W\d_])(?P<mdy_m>{_MONTH})\s*(?P<mdy_d>[0-3]?\d){_ORD},?\s*(?P<mdy_y>{_YEAR})
+        (?P<mdy_s>{_SUFFIX})(?!\d))
+    | (?P<ymd>(?<!\d)(?P<ymd_y>{_YEAR})(?P<ymd_s>{_SUFFIX}),?\s+(?P<ymd_m>{_MONTH})
+        (?:\s*(?P<ymd_d>[0-3]?\d){_ORD})?(?![\d]))
+    | (?P<my>(?<![^\W\d_])(?P<my_m>{_MONTH})\s+(?P<my_y>{_YEAR})(?P<my_s>{_SUFFIX})(?!\d))
+    | (?P<y>(?<![\d\w/.-])(?P<y_y>{_YEAR})(?P<y_s>{_SUFFIX})(?![\d/]|\.\d|-\d))
+    | (?P<nd>(?<![^\W\d_])(?:{_UNDATED})(?![^\W\d_]))
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _month(word: str) -> int | None:
+    return MONTHS.get(_fold(word).rstrip("."))
+
+
+def _valid(year: int, month: int | None, day: int | None) -> bool:
+    if month is not None and not 1 <= month <= 12:
+        return False
+    return day is None or 1 <= day <= 31
+
+
+def _date_from_match(m: re.Match[str]) -> Date | None:
+    kind = m.lastgroup
+    # ``lastgroup`` names the innermost group closed last, so look at which
+    # top-level alternative matched instead.
+    for kind in ("iso", "dmy", "mdy", "ymd", "my", "y", "nd"):
+        if m.group(kind) is not None:
+            break
+    else:  # pragma: no cover - the pattern has no other alternatives
+        return None
+    if kind == "nd":
+        literal = m.group("nd")
+        folded = literal.casefold()
+        if folded.startswith(("in press", "forthcoming")):
+            return Date(literal=folded)
+        return Date(literal="n.d.")
+    year = int(m.group(f"{kind}_y"))
+    suffix_group = f"{kind}_s"
+    suffix = (m.groupdict().get(suffix_group) or "").lower()
+    month: int | None = None
+    day: int | None = None
+    if kind == "iso":
+        month, day = int(m.group("iso_m")), int(m.group("iso_d"))
+    elif kind in ("dmy", "mdy", "ymd", "my"):
+        month = _month(m.group(f"{kind}_m"))
+        day_text = m.groupdict().get(f"{kind}_d")
+        day = int(day_text) if day_text else None
+    if not _valid(year, month, day):
+        return None
+    return Date(year=year, month=month, day=day, suffix=suffix)
+
+
+def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[Span, Date]]:
+    """Every date in ``text[start:end]``, in order, with its span in ``text``.
+
+    Longer forms win over the year inside them: "September 20th 2018" is one
+    date, not a month and a year.
+    """
+    stop = len(text) if end is None else end
+    found: list[tuple[Span, Date]] = []
+    for m in DATE_PATTERN.finditer(text, start, stop):
+        date = _date_from_match(m)
+        if date is not None:
+            found.append((Span(m.start(), m.end()), date))
+    return found
+
+
+def parse_date(text: str) -> Date | None:
+    """The date that ``text`` consists of (surrounding spaces, brackets and
+    punctuation allowed), or None."""
+    stripped = text.strip(" \t\n\u00a0()[],;:")
+    if not stripped:
+        return None
+    m = DATE_PATTERN.fullmatch(stripped)
+    if m is None:
+        return None
+    return _date_from_match(m)
+
+
+def same_date(cited: Date, listed: Date) -> bool:
+    """Whether a cited date agrees with a listed one at the precision both give."""
+    if cited.year is None or listed.year is None:
+        return (cited.year is None) == (listed.year is None)
+    if cited.year != listed.year:
+        return False
+    if cited.suffix and listed.suffix and cited.suffix != listed.suffix:
+        return False
+    if cited.month is not None and listed.month is not None and cited.month != listed.month:
+        return False
+    if cited.day is not None and listed.day is not None and cited.day != listed.day:
+        return False
+    return True
