@@ -39,9 +39,38 @@ MONTHS: dict[str, int] = {word: num for num, words in _MONTH_WORDS.items() for w
 
 # Spelled with their accents too, so that the pattern matches the text as written.
 _ACCENTED = ("März", "février", "févr", "août", "décembre", "março", "jänner")
-_MONTH_ALTERNATION = "|".join(
-    sorted({*MONTHS, *(w.lower() for w in _ACCENTED)}, key=len, reverse=True)
-)
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _trie_pattern(words: set[str]) -> str:
+    """An alternation of ``words`` factored by common prefixes ("ju(?:ne|ly)").
+
+    Python's regex engine tries a flat alternation word by word at every position; the
+    factored form rejects a non-month after its first letter, which makes finding dates
+    several times faster.  It matches the same words: each alternative must end a word, so
+    which branch is tried first does not change the match.
+    """
+    trie: _Trie = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: _Trie) -> str:
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + (")?" if "" in node else ")")
+
+    return render(trie)
+
+
+_MONTH_ALTERNATION = _trie_pattern({*MONTHS, *(w.lower() for w in _ACCENTED)})
 # Months are matched case-insensitively but must start a word and end one (an
 # abbreviation may carry a full stop).
 _MONTH = rf"(?:{_MONTH_ALTERNATION})(?![^\W\d_])\.?"
@@ -49,7 +78,7 @@ _ORD = r"(?:st|nd|rd|th|er|e|º|ª|\.)?"
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 _SUFFIX = r"(?:[a-z](?![^\W\d_]))?"
 
-_UNDATED = r"n\.\s?d\.?|n\.d|no date|undated|s\.\s?d\.?|s\.\s?f\.|o\.\s?J\.|in press|forthcoming"
+_UNDATED = r"n\.\s?d\.?|n\.d|no\sdate|undated|s\.\s?d\.?|s\.\s?f\.|o\.\s?J\.|in\spress|forthcoming"
 
 DATE_PATTERN = re.compile(
     rf"""

@@ -211,14 +211,35 @@ class State(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Discrepancy:
+    """One way a citation differs from the reference it was matched to.
+
+    ``kind`` is one of ``misspelled``, ``given-name``, ``author-order``,
+    ``author-missing`` (a co-author dropped), ``author-extra``, ``et-al``,
+    ``author-unknown`` and ``date``.  ``author`` indexes the citation's
+    authors when the discrepancy is about one of them; ``expected`` is what
+    the reference has there.
+    """
+
+    kind: str
+    expected: str = ""
+    author: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
-    """The pairing of one citation with the reference it names, if any."""
+    """The pairing of one citation with the reference it names, if any.
+
+    ``candidates`` lists the references that fit equally well when the match
+    is ambiguous; for an unresolved citation it holds the nearest reference,
+    if any is near.
+    """
 
     citation: int  # index into the citation list
     reference: int | None  # index into the reference list
     state: State
-    issues: tuple[str, ...] = ()  # what differs: "misspelled", "date", "given-name", …
-    candidates: tuple[int, ...] = ()  # equally good references, when ambiguous
+    discrepancies: tuple[Discrepancy, ...] = ()
+    candidates: tuple[int, ...] = ()
 
 
 class Severity(enum.IntEnum):

@@ -1,0 +1,5 @@
+"""``python -m refcheck``."""
+
+from refcheck.cli import run
+
+run()

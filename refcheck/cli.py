@@ -1,0 +1,160 @@
+"""The command line: argparse subcommands over the library; the only module that prints or exits."""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from refcheck import __version__
+
+
+class Exit(enum.IntEnum):
+    CLEAN = 0
+    FINDINGS = 1
+    ERROR = 2
+
+
+_FAIL_ON = ("error", "warning", "info", "never")
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="refcheck",
+        description="Check an article's in-text citations against its reference list.",
+    )
+    parser.add_argument("--version", action="version", version=f"refcheck {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="lint an article's citations against its reference list",
+        description="Lint the in-text citations of articles (.txt, .md) against their reference lists.",
+    )
+    check.add_argument("paths", nargs="+", metavar="PATH", help="article files; - reads standard input")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    check.add_argument(
+        "--fail-on",
+        choices=_FAIL_ON,
+        default="warning",
+        help="lowest severity that makes the exit status 1 (default: warning)",
+    )
+    check.add_argument("--select", type=_codes, default=("RC",), metavar="CODES",
+                       help="comma-separated rule codes, code prefixes or names to run (default: all)")
+    check.add_argument("--ignore", type=_codes, default=(), metavar="CODES",
+                       help="comma-separated rule codes, code prefixes or names to skip")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the text report (auto: on a terminal, unless NO_COLOR is set)")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+
+    rules = commands.add_parser("rules", help="list the rules with their documentation")
+    rules.add_argument("--format", choices=("text", "markdown"), default="text")
+    return parser
+
+
+def _use_color(choice: str, stream: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return stream.isatty()
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from pathlib import Path
+    import tempfile
+
+    target = Path(output)
+    # Written to a temporary file and renamed, so a reader never sees half a report.
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent or ".",
+                                     prefix=f".{target.name}.", delete=False) as handle:
+        handle.write(text)
+    os.replace(handle.name, target)
+
+
+def _check(args: argparse.Namespace) -> Exit:
+    from refcheck.check import check_file
+    from refcheck.document import InputError
+    from refcheck.model import Severity
+    from refcheck.report import FORMATS
+    from refcheck.rules import Selection
+
+    selection = Selection(select=args.select, ignore=args.ignore)
+    results = []
+    failed = False
+    for path in args.paths:
+        try:
+            result = check_file(path, selection)
+        except InputError as error:
+            print(f"refcheck: error: {error}", file=sys.stderr)
+            failed = True
+            continue
+        for warning in result.document.warnings:
+            print(f"refcheck: warning: {warning}", file=sys.stderr)
+        results.append(result)
+    if failed and not results:
+        return Exit.ERROR
+    color = args.output is None and args.format == "text" and _use_color(args.color, sys.stdout)
+    _write(FORMATS[args.format](results, color), args.output)
+    if failed:
+        return Exit.ERROR
+    if args.fail_on == "never":
+        return Exit.CLEAN
+    threshold = Severity.parse(args.fail_on)
+    if any(f.severity >= threshold for r in results for f in r.findings):
+        return Exit.FINDINGS
+    return Exit.CLEAN
+
+
+def _rules(args: argparse.Namespace) -> Exit:
+    from refcheck.rules import RULES
+
+    out = []
+    if args.format == "markdown":
+        out.append("| code | rule | severity | what it flags |")
+        out.append("|---|---|---|---|")
+        for r in RULES:
+            out.append(f"| {r.code} | {r.name} | {r.severity} | {r.summary} |")
+    else:
+        for r in RULES:
+            out.append(f"{r.code} {r.name} ({r.severity})")
+            out.extend(f"    {line}".rstrip() for line in r.doc.splitlines())
+            out.append("")
+    sys.stdout.write("\n".join(out).rstrip("\n") + "\n")
+    return Exit.CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run refcheck with ``argv``; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return Exit.ERROR
+    handlers = {"check": _check, "rules": _rules}
+    return int(handlers[args.command](args))
+
+
+def run() -> None:
+    """The console script: exit with main()'s status, quietly on a closed pipe or Ctrl-C."""
+    try:
+        status = main()
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        status = 130
+    except BrokenPipeError:
+        # The reader went away (``refcheck check … | head``): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        status = Exit.FINDINGS
+    sys.exit(status)

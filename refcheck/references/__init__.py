@@ -1,0 +1,127 @@
+"""Reference lists: split a section into entries and parse each entry into a Reference."""
+
+from __future__ import annotations
+
+from refcheck.model import Name, Reference, Span
+from refcheck.names import parse_names
+from refcheck.references.entries import split_entries
+from refcheck.references.fields import Fields, Region, guess_type, read_fields
+from refcheck.references.identifiers import Identifiers, blank, read_identifiers
+
+__all__ = ["parse_reference", "read_references", "split_entries"]
+
+# Only so much of an entry is read: a real reference is a few hundred characters,
+# and a runaway "entry" (a whole page without blank lines) should stay cheap.
+_MAX_ENTRY = 20_000
+
+
+def _value(text: str, region: Region | None) -> str:
+    if region is None:
+        return ""
+    return " ".join(text[region[0] : region[1]].strip(" \t*_").split())
+
+
+def _names(text: str, region: Region | None, base: int, family_first: bool | None) -> tuple[Name, ...]:
+    if region is None:
+        return ()
+    return parse_names(text[region[0] : region[1]], base + region[0], family_first)
+
+
+def _field_spans(fields: Fields, ids: Identifiers, base: int) -> tuple[tuple[str, Span], ...]:
+    regions: list[tuple[str, Region | None]] = [
+        ("author", None if fields.editor_role else fields.author),
+        ("editor", fields.author if fields.editor_role else fields.editor),
+        ("issued", fields.issued_span),
+        ("title", fields.title),
+        ("container-title", fields.container),
+        ("volume", fields.volume),
+        ("issue", fields.issue),
+        ("page", fields.page),
+        ("publisher", fields.publisher),
+        ("publisher-place", fields.place),
+        ("edition", fields.edition_span),
+        ("DOI", ids.doi_span),
+        ("URL", ids.url_span),
+        ("ISBN", ids.isbn_span),
+        ("accessed", ids.accessed_span),
+    ]
+    return tuple((key, Span(base + r[0], base + r[1])) for key, r in regions if r is not None)
+
+
+def parse_reference(
+    text: str, span: Span, number: int | None = None, family_first: bool | None = None
+) -> Reference:
+    """Parse the entry at ``span`` of the document ``text`` into a Reference.
+
+    All spans in the result are offsets into ``text``.  ``family_first`` is
+    the list's prevailing name order (see ``read_references``).
+    """
+    start = max(0, min(span.start, len(text)))
+    end = max(start, min(span.end, len(text)))
+    entry = text[start:end].replace("\n", " ").replace("\r", " ")
+    head = entry[:_MAX_ENTRY]
+    # Step 1: identifiers and online markers, then blank them out for the later steps.
+    ids = read_identifiers(head)
+    masked = blank(head, ids.consumed)
+    trailing = min((s for s, _ in ids.consumed), default=len(head))
+    # Step 2: the bibliographic fields, in reading order.
+    fields = read_fields(masked, trailing)
+    # Step 3: names, values and the type.
+    listed = _names(masked, fields.author, start, family_first)
+    authors, editors = ((), listed) if fields.editor_role else (listed, ())
+    if fields.editor is not None:
+        editors = editors + _names(masked, fields.editor, start, family_first)
+    container = _value(masked, fields.container)
+    title = _value(masked, fields.title)
+    has_link = bool(ids.url) or any(key for key in ("doi.org",) if key in entry)
+    kind = guess_type(masked, container, fields, bool(editors) and not fields.editor_role, has_link, bool(ids.isbn))
+    return Reference(
+        span=Span(start, end),
+        text=entry,
+        number=number,
+        authors=authors,
+        editors=editors,
+        issued=fields.issued,
+        title=title,
+        container_title=container,
+        volume=_value(masked, fields.volume),
+        issue=_value(masked, fields.issue),
+        page=_value(masked, fields.page),
+        publisher=_value(masked, fields.publisher),
+        publisher_place=_value(masked, fields.place),
+        edition=fields.edition,
+        doi=ids.doi,
+        url=ids.url,
+        isbn=ids.isbn,
+        accessed=ids.accessed,
+        type=kind,
+        online=ids.online,
+        malformed_urls=tuple((Span(start + s, start + e), t) for s, e, t in ids.malformed),
+        field_spans=_field_spans(fields, ids, start),
+    )
+
+
+def _prevailing_order(references: list[Reference]) -> bool | None:
+    """True when most entries write their first author "Family, Given" (or "Family G")."""
+    family = given = 0
+    for ref in references:
+        if not ref.authors:
+            continue
+        order = ref.authors[0].order
+        if order in ("family-comma", "family-first"):
+            family += 1
+        elif order == "given-first":
+            given += 1
+    if family == given:
+        return None
+    return family > given
+
+
+def read_references(text: str, section: Span) -> list[Reference]:
+    """Split the section into entries and parse them, reading names in the list's prevailing order."""
+    entries = split_entries(text, section)
+    first = [parse_reference(text, span, number) for span, number in entries]
+    family_first = _prevailing_order(first)
+    if family_first is None:
+        return first
+    return [parse_reference(text, span, number, family_first) for span, number in entries]

@@ -1,0 +1,312 @@
+"""Read a reference entry's identifiers and online markers: URLs, DOIs, ISBNs, access dates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from refcheck.dates import find_dates
+from refcheck.model import Date
+
+DOI_SHAPE = re.compile(r"10\.\d{4,9}/\S+")
+_TOKEN = re.compile(r"\S+")
+# Markdown links: "[text](url)".  Bounded, so that a run of "[" cannot make it quadratic.
+_MD_LINK = re.compile(r"\[([^\[\]\n]{0,1000})\]\(([^\s()]{1,2000})\)")
+_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org", "hdl.handle.net/10"})
+_TRAILING = ".,;:!?'\"’”»>*_"
+_QUOTES = "'\"‘’“”«»„‚`‹›"
+_PAGE_EXTENSIONS = (".html", ".htm", ".php", ".asp", ".aspx", ".jsp", ".shtml", ".cfm", ".pdf")
+_ISBN = re.compile(r"\bISBN(?:-1[03])?\s*:?\s*((?:97[89][- ]?)?\d[\d -]{7,15}[\dXx])\b")
+_ACCESS_WORDS = re.compile(
+    r"(?:[\[(]\s*)?(?:last\s+)?\b(?:accessed|retrieved|viewed|visited|consulted|abgerufen|zugegriffen|"
+    r"zugriff|consulté|consulte|consultado|accesso|geraadpleegd|cited|downloaded)\b"
+    r"(?:\s+(?:on|am|le|el|the|at|il|op))*\s*:?\s*",
+    re.IGNORECASE,
+)
+_ONLINE_WORDS = re.compile(
+    r"\bavailable\s+(?:at|from|online|on|via)\b\s*:?|\[online\]|\(online\)|\bonline\s*:|"
+    r"\bretrieved\s+from\b|\bverfügbar\s+unter\b\s*:?|\bonline\s+verfügbar\b\s*:?|"
+    r"\bdisponible\s+(?:sur|en|à)\b\s*:?|\bURL\s*:|\bin\s+ligne\b|\[en\s+ligne\]",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Identifiers:
+    """What the identifier pass found, in offsets relative to the entry."""
+
+    url: str = ""
+    url_span: tuple[int, int] | None = None
+    doi: str = ""
+    doi_span: tuple[int, int] | None = None
+    isbn: str = ""
+    isbn_span: tuple[int, int] | None = None
+    accessed: Date | None = None
+    accessed_span: tuple[int, int] | None = None
+    online: bool = False
+    malformed: list[tuple[int, int, str]] = field(default_factory=list)
+    # Regions the later field passes must not read (URLs, clauses like "Accessed on …").
+    consumed: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _strip_trailing(text: str, start: int, end: int) -> int:
+    """Drop trailing punctuation from a URL-like token; keep balanced closing brackets."""
+    while end > start:
+        ch = text[end - 1]
+        if ch in _TRAILING:
+            end -= 1
+        elif ch == ")" and text.count("(", start, end) < text.count(")", start, end):
+            end -= 1
+        elif ch == "]" and text.count("[", start, end) < text.count("]", start, end):
+            end -= 1
+        else:
+            break
+    return end
+
+
+def _lstrip_token(text: str, start: int, end: int) -> int:
+    while start < end and text[start] in "<([{" + _QUOTES:
+        start += 1
+    return start
+
+
+def valid_url(url: str) -> bool:
+    """Whether ``url`` is a usable absolute http(s) URL."""
+    if any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme.casefold() not in ("http", "https"):
+        return False
+    host = parts.hostname or ""
+    return host == "localhost" or ("." in host and not host.startswith(".") and not host.endswith("."))
+
+
+def valid_doi(doi: str) -> bool:
+    return DOI_SHAPE.fullmatch(doi) is not None
+
+
+def _is_path_fragment(piece: str) -> bool:
+    """A URL path without scheme or host: several "/" segments, or a page and query."""
+    core = piece.strip(_TRAILING + "()[]")
+    lowered = core.casefold()
+    if "/" not in core and not any(ext in lowered for ext in _PAGE_EXTENSIONS):
+        return False
+    segments = [s for s in core.split("/") if s]
+    if any(f"{ext}?" in lowered or lowered.endswith(ext) for ext in _PAGE_EXTENSIONS) and "/" in core:
+        return True
+    if "?" in core and "=" in core and "/" in core:
+        return True
+    if core.count("/") < 3:
+        return False
+    # Dates such as 19/09/2018 are all digits; a path has a word in it.
+    return any(len(s) >= 4 and any(c.isalpha() for c in s) for s in segments)
+
+
+class _Reader:
+    """One pass over an entry's tokens, recording URLs, DOIs and malformed links."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found = Identifiers()
+        self.linked = False  # a URL, DOI link included, makes the entry "online"
+
+    def add_url(self, start: int, end: int, url: str) -> None:
+        self.linked = True
+        host = urlsplit(url).hostname or ""
+        if host.casefold() in _DOI_HOSTS:
+            doi = unquote(urlsplit(url).path.lstrip("/"))
+            self.add_doi(start, end, doi)
+            return
+        if not self.found.url:
+            self.found.url = url
+            self.found.url_span = (start, end)
+        self.found.consumed.append((start, end))
+
+    def add_doi(self, start: int, end: int, doi: str) -> None:
+        doi = doi.rstrip(_TRAILING)
+        if valid_doi(doi):
+            if not self.found.doi:
+                self.found.doi = doi
+                self.found.doi_span = (start, end)
+        else:
+            self.found.malformed.append((start, end, self.text[start:end]))
+        self.found.consumed.append((start, end))
+
+    def add_malformed(self, start: int, end: int) -> None:
+        self.found.malformed.append((start, end, self.text[start:end]))
+        self.found.consumed.append((start, end))
+
+
+def _markdown_links(reader: _Reader) -> None:
+    """Record "[text](url)" links; the link text stays readable as the entry's text."""
+    text = reader.text
+    for m in _MD_LINK.finditer(text):
+        url_start, url_end = m.span(2)
+        url = m.group(2)
+        if valid_url(url):
+            reader.add_url(url_start, url_end, url)
+        elif url.casefold().startswith(("http", "www")) or _is_path_fragment(url):
+            reader.add_malformed(url_start, url_end)
+        else:
+            continue
+        # The brackets go too, so that the link text reads as plain text.
+        reader.found.consumed.extend([(m.start(), m.start() + 1), (m.end(1), url_start), (url_end, m.end())])
+
+
+def _token(reader: _Reader, start: int, end: int, next_token: tuple[int, int] | None) -> bool:
+    """Classify one whitespace-separated token; True when the next token was used too."""
+    before = len(reader.found.consumed)
+    used_next = _classify(reader, start, end, next_token)
+    if len(reader.found.consumed) > before and reader.text[start] in "<([":
+        # "<https://…>": the brackets go with the link.
+        reader.found.consumed.append((start, end))
+    return used_next
+
+
+def _classify(reader: _Reader, start: int, end: int, next_token: tuple[int, int] | None) -> bool:
+    text = reader.text
+    start = _lstrip_token(text, start, end)
+    lowered = text[start:end].casefold()
+    at = lowered.find("http")
+    if at == -1:
+        at = lowered.find("www.")
+    if at == -1 and lowered == "www":
+        reader.add_malformed(start, end)
+        return False
+    if at != -1:
+        begin = start + at
+        stop = _strip_trailing(text, begin, end)
+        url = text[begin:stop]
+        if url.casefold().startswith("www"):
+            if "." in url[4:] and len(url) > 6:
+                reader.add_url(begin, stop, url)
+            else:
+                reader.add_malformed(begin, stop)
+            return False
+        head = url.casefold()
+        if not head.startswith(("http://", "https://")):
+            if len(head) > 5 and head[4:6].lstrip("s")[:1] in (":", "/"):
+                reader.add_malformed(begin, stop)  # "http//example.com", "https:/x"
+            return False
+        if valid_url(url):
+            reader.add_url(begin, stop, url)
+            return False
+        # "https://exa mple.com": a broken host continued in the next token.
+        if next_token is not None and "." in text[next_token[0] : next_token[1]] and "/" not in url[8:]:
+            nstop = _strip_trailing(text, next_token[0], next_token[1])
+            reader.add_malformed(begin, nstop)
+            return True
+        reader.add_malformed(begin, stop)
+        return False
+    return _doi_or_fragment(reader, start, end, next_token)
+
+
+def _doi_or_fragment(reader: _Reader, start: int, end: int, next_token: tuple[int, int] | None) -> bool:
+    text = reader.text
+    lowered = text[start:end].casefold()
+    if lowered.startswith("doi"):
+        rest = start + 3
+        while rest < end and text[rest] in ": ":
+            rest += 1
+        if rest == end:
+            # "DOI:" then the DOI in the next token.
+            if next_token is None or lowered not in ("doi:", "doi"):
+                return False
+            nstart = _lstrip_token(text, *next_token)
+            nstop = _strip_trailing(text, nstart, next_token[1])
+            if nstop > nstart:
+                reader.add_doi(start, nstop, text[nstart:nstop])
+            return True
+        if lowered[3:4] in (":", "."):
+            stop = _strip_trailing(text, rest, end)
+            reader.add_doi(start, stop, text[rest:stop])
+        return False
+    if lowered.startswith("10.") and "/" in lowered:
+        stop = _strip_trailing(text, start, end)
+        reader.add_doi(start, stop, text[start:stop])
+        return False
+    # A URL path with its scheme and host lost, often glued to a closing quote.
+    pos = start
+    for piece in re.split(r"([" + re.escape(_QUOTES) + r"])", text[start:end]):
+        if len(piece) > 1 and _is_path_fragment(piece):
+            stop = _strip_trailing(text, pos, pos + len(piece))
+            reader.add_malformed(pos, stop)
+        pos += len(piece)
+    return False
+
+
+def _access_dates(text: str, found: Identifiers) -> None:
+    """"Accessed on 26th September 2018", "[cited 2020 May 3]", "Retrieved May 3, 2020, from"."""
+    for m in _ACCESS_WORDS.finditer(text):
+        found.online = True
+        dates = find_dates(text, m.end(), min(len(text), m.end() + 40))
+        if not dates or dates[0][1].year is None or dates[0][0].start - m.end() > 4:
+            continue
+        span, date = dates[0]
+        end = span.end
+        # Take the closing bracket and a following "from" with the clause.
+        tail = re.match(r"\s*[\])]|,?\s*from\b\s*:?", text[end : end + 12])
+        if tail is not None:
+            end += tail.end()
+        if found.accessed is None:
+            found.accessed = date
+            found.accessed_span = (span.start, span.end)
+        found.consumed.append((m.start(), end))
+
+
+def _online_markers(text: str, found: Identifiers) -> None:
+    for m in _ONLINE_WORDS.finditer(text):
+        found.online = True
+        found.consumed.append(m.span())
+
+
+def _isbn(text: str, found: Identifiers) -> None:
+    m = _ISBN.search(text)
+    if m is not None:
+        found.isbn = m.group(1).strip()
+        found.isbn_span = m.span(1)
+        found.consumed.append(m.span())
+
+
+def blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the given regions replaced by spaces (same length, so offsets hold)."""
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        start = max(start, pos)
+        if end <= start:
+            continue
+        parts.append(text[pos:start])
+        parts.append(" " * (end - start))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def read_identifiers(text: str) -> Identifiers:
+    """Find URLs, DOIs, ISBNs, malformed links, the access date and online markers in an entry."""
+    reader = _Reader(text)
+    _markdown_links(reader)
+    _isbn(text, reader.found)
+    # Tokens are read with links and the ISBN already taken out.
+    reader.text = blank(text, reader.found.consumed)
+    tokens = [m.span() for m in _TOKEN.finditer(reader.text)]
+    skip = False
+    for index, (start, end) in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
+        nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+        skip = _token(reader, start, end, nxt)
+    found = reader.found
+    masked = blank(text, found.consumed)
+    _access_dates(masked, found)
+    _online_markers(masked, found)
+    found.online = found.online or reader.linked
+    return found

@@ -1,0 +1,146 @@
+"""Writers for check results: text and JSON over one record shape."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from refcheck.check import Result
+from refcheck.model import Finding, Severity, Span
+
+JSON_VERSION = 1
+
+
+def _position(result: Result, span: Span) -> dict[str, int]:
+    line, column = result.lines.position(span.start)
+    end_line, end_column = result.lines.position(span.end)
+    return {"line": line, "column": column, "end_line": end_line, "end_column": end_column}
+
+
+def finding_record(result: Result, finding: Finding) -> dict[str, Any]:
+    """One finding as the JSON report writes it."""
+    return {
+        "code": finding.code,
+        "rule": finding.rule,
+        "severity": str(finding.severity),
+        "message": finding.message,
+        "path": result.document.path,
+        **_position(result, finding.span),
+        "suggestion": finding.suggestion,
+        "fix": [
+            {**_position(result, edit.span), "replacement": edit.replacement} for edit in finding.fix
+        ],
+    }
+
+
+def document_record(result: Result) -> dict[str, Any]:
+    """What was read from one document: its citations and references."""
+    citations = []
+    for citation, m in zip(result.citations, result.matches):
+        citations.append(
+            {
+                "text": citation.text,
+                **_position(result, citation.span),
+                "authors": list(citation.authors),
+                "date": str(citation.date) if citation.date is not None else None,
+                "locator": citation.locator or None,
+                "reference": m.reference,
+                "state": m.state.value,
+            }
+        )
+    references = []
+    for index, (reference, cited) in enumerate(zip(result.references, result.cited_counts())):
+        line, _ = result.lines.position(reference.span.start)
+        end_line, _ = result.lines.position(max(reference.span.start, reference.span.end - 1))
+        references.append(
+            {
+                "index": index,
+                "line": line,
+                "end_line": end_line,
+                "text": reference.text,
+                "csl": reference.to_csl(id=f"ref{index + 1}"),
+                "cited": cited,
+            }
+        )
+    return {"path": result.document.path, "citations": citations, "references": references}
+
+
+def to_json(results: Sequence[Result]) -> dict[str, Any]:
+    """The versioned JSON report of a run (see refcheck/schema/report-v1.json)."""
+    return {
+        "version": JSON_VERSION,
+        "findings": [finding_record(r, f) for r in results for f in r.findings],
+        "documents": [document_record(r) for r in results],
+    }
+
+
+def json_report(results: Sequence[Result], color: bool = False) -> str:
+    return json.dumps(to_json(results), ensure_ascii=False, indent=2) + "\n"
+
+
+# --- text ---------------------------------------------------------------------
+
+_STYLE = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+_WINDOW = 100  # characters of a long source line shown around a finding
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color and text else text
+
+
+def _excerpt(result: Result, finding: Finding) -> tuple[str, int, int]:
+    """The finding's source line (cut to a window on long lines) and the caret's offset and width."""
+    line, column = result.lines.position(finding.span.start)
+    text = result.lines.line_text(line).replace("\t", " ").replace("\r", "")
+    start = column - 1
+    width = max(1, min(finding.span.end - finding.span.start, len(text) - start))
+    if len(text) <= _WINDOW:
+        return text, start, width
+    left = max(0, start - _WINDOW // 3)
+    right = min(len(text), left + _WINDOW)
+    prefix = "…" if left > 0 else ""
+    suffix = "…" if right < len(text) else ""
+    return prefix + text[left:right] + suffix, start - left + len(prefix), min(width, right - start)
+
+
+def text_report(results: Sequence[Result], color: bool = False) -> str:
+    """``path:line:col: CODE rule message``, the source line with a caret, the suggestion; a summary."""
+    out: list[str] = []
+    counts: Counter[Severity] = Counter()
+    for result in results:
+        for finding in result.findings:
+            counts[finding.severity] += 1
+            line, column = result.lines.position(finding.span.start)
+            where = _paint(f"{result.document.path}:{line}:{column}:", "1", color)
+            code = _paint(finding.code, _STYLE[finding.severity], color)
+            out.append(f"{where} {code} {finding.rule} {finding.message}")
+            source, offset, width = _excerpt(result, finding)
+            gutter = " " * len(str(line))
+            out.append(f" {line} | {source}")
+            out.append(f" {gutter} | {' ' * offset}{_paint('^' * width, _STYLE[finding.severity], color)}")
+            if finding.suggestion:
+                out.append(f" {gutter} = suggestion: {finding.suggestion}")
+    files = f"{len(results)} file{'s' if len(results) != 1 else ''}"
+    total = sum(counts.values())
+    if total == 0:
+        out.append(f"No problems found in {files}.")
+    else:
+        names = ((Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "info"))
+        parts = [
+            f"{counts[s]} {name}{'s' if counts[s] != 1 and s is not Severity.INFO else ''}"
+            for s, name in names
+            if counts[s]
+        ]
+        problems = "problem" if total == 1 else "problems"
+        out.append(f"Found {total} {problems} ({', '.join(parts)}) in {files}.")
+    return "\n".join(out) + "\n"
+
+
+Writer = Callable[[Sequence[Result], bool], str]
+
+FORMATS: dict[str, Writer] = {
+    "text": text_report,
+    "json": json_report,
+}

@@ -1,0 +1,144 @@
+"""What a rule is: its code, name, severity and documentation, and the context it reads."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from refcheck.document import Document, Lines
+from refcheck.model import Citation, Edit, Finding, Match, Reference, Severity, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What a rule function reports; the registry turns it into a Finding."""
+
+    message: str
+    span: Span
+    suggestion: str | None = None
+    fix: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a rule may read about one document."""
+
+    document: Document
+    citations: Sequence[Citation]
+    references: Sequence[Reference]
+    matches: Sequence[Match]
+    lines: Lines = field(repr=False)
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the document uses a numbered reference list (IEEE, Vancouver)."""
+        numbered = sum(1 for r in self.references if r.number is not None)
+        return bool(self.references) and numbered * 2 >= len(self.references)
+
+    @cached_property
+    def duplicates(self) -> dict[int, int]:
+        """Entries that describe the same work as an earlier one: later index → earlier index.
+
+        The same DOI, or the same title, date and first author (other authors may differ).
+        """
+        from refcheck.names import name_key
+
+        seen: dict[tuple[str, ...], int] = {}
+        found: dict[int, int] = {}
+        for index, reference in enumerate(self.references):
+            keys: list[tuple[str, ...]] = []
+            if reference.doi:
+                keys.append(("doi", reference.doi.casefold()))
+            title = fold(reference.title)
+            if title and reference.issued is not None:
+                first = reference.authors[0] if reference.authors else None
+                who = name_key(first.literal or first.family) if first else ""
+                keys.append(("work", title, str(reference.issued), who))
+            for key in keys:
+                if key in seen:
+                    found[index] = seen[key]
+                    break
+            for key in keys:
+                seen.setdefault(key, index)
+        return found
+
+    def entry_line_span(self, reference: Reference, within: Span | None = None) -> Span:
+        """A span on the first line of an entry: ``within`` if it starts there, else the line."""
+        line, _ = self.lines.position(reference.span.start)
+        line_span = self.lines.line_span(line)
+        end = min(reference.span.end, line_span.end)
+        if within is not None and within.start < end:
+            return Span(within.start, min(within.end, end))
+        return Span(reference.span.start, end)
+
+
+def fold(text: str) -> str:
+    """Text compared without case, accents or punctuation."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", " ", bare).strip()
+
+
+Check = Callable[[Context], Iterable[Problem]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule: a plain function with a stable code, a name and a default severity."""
+
+    code: str
+    name: str
+    severity: Severity
+    check: Check
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.split("\n", 1)[0]
+
+    def run(self, context: Context) -> list[Finding]:
+        return [
+            Finding(self.code, self.name, self.severity, p.message, p.span, p.suggestion, p.fix)
+            for p in self.check(context)
+        ]
+
+
+def rule(code: str, name: str, severity: Severity, into: list[Rule]) -> Callable[[Check], Rule]:
+    """Register a rule function in ``into`` under its code and name."""
+
+    def register(check: Check) -> Rule:
+        made = Rule(code, name, severity, check)
+        into.append(made)
+        return made
+
+    return register
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which rules run: ``select`` and ``ignore`` take code prefixes ("RC1", "RC103") or rule
+    names; the most specific entry wins, and ``ignore`` wins a tie."""
+
+    select: tuple[str, ...] = ("RC",)
+    ignore: tuple[str, ...] = ()
+
+    @staticmethod
+    def _specificity(rule: Rule, patterns: Sequence[str]) -> int:
+        best = -1
+        for pattern in patterns:
+            if pattern == rule.name:
+                return 1000
+            if rule.code.startswith(pattern.upper()):
+                best = max(best, len(pattern))
+        return best
+
+    def enabled(self, rule: Rule) -> bool:
+        chosen = self._specificity(rule, self.select)
+        return chosen >= 0 and chosen > self._specificity(rule, self.ignore)

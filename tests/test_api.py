@@ -1,0 +1,25 @@
+"""The public API: what ``refcheck`` exports is a contract."""
+
+import refcheck
+
+
+def test_exported_members() -> None:
+    assert refcheck.__all__ == [
+        "__version__",
+        "Citation", "Date", "Document", "Edit", "Finding", "InputError", "Match", "Name", "RULES",
+        "Reference", "Result", "Selection", "Severity", "Span", "check_document", "check_file",
+        "check_text", "find_citations", "from_text", "match", "parse_reference", "read",
+        "read_references", "to_json",
+    ]
+    for name in refcheck.__all__:
+        assert getattr(refcheck, name) is not None
+
+
+def test_library_call_returns_data() -> None:
+    result = refcheck.check_text(
+        "Prose (Marsh, 2019).\n\n## References\n\nMarsh, P. (2018) Tides. London: Sea Press.\n", "a.md"
+    )
+    assert [f.rule for f in result.findings] == ["date-mismatch"]
+    assert result.references[0].authors[0].family == "Marsh"
+    report = refcheck.to_json([result])
+    assert report["findings"][0]["line"] == 1
