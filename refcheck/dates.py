@@ -78,7 +78,10 @@ _ORD = r"(?:st|nd|rd|th|er|e|º|ª|\.)?"
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 _SUFFIX = r"(?:[a-z](?![^\W\d_]))?"
 
-_UNDATED = r"n\.\s?d\.?|n\.d|no\sdate|undated|s\.\s?d\.?|s\.\s?f\.|o\.\s?J\.|in\spress|forthcoming"
+# The abbreviations are matched in lower case only: "N. D." and "S. D." are initials.
+_UNDATED = (
+    r"(?-i:n\.\s?d\.?|n\.d|s\.\s?d\.|s\.\s?f\.|o\.\s?J\.)|no\sdate|undated|in\spress|forthcoming"
+)
 
 DATE_PATTERN = re.compile(
     rf"""
@@ -138,18 +141,53 @@ def _date_from_match(m: re.Match[str]) -> Date | None:
     return Date(year=year, month=month, day=day, suffix=suffix)
 
 
+_ANCHOR = re.compile(rf"(?<!\d){_YEAR}(?!\d)|(?<![^\W\d_])(?:{_UNDATED})", re.IGNORECASE)
+# How far before its year a date can start: "Wednesday, 20th of September, 2018".
+_REACH = 48
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _may_start_date(token: str) -> bool:
+    return token[0].isdigit() or _month(token) is not None
+
+
 def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[Span, Date]]:
     """Every date in ``text[start:end]``, in order, with its span in ``text``.
 
     Longer forms win over the year inside them: "September 20th 2018" is one
-    date, not a month and a year.
+    date, not a month and a year.  Every date holds one year or undated
+    marker (its anchor), and starts with a number or a month name shortly
+    before it; the full pattern is tried only at those starts, so the cost
+    follows the number of dates, not the length of the text.
     """
     stop = len(text) if end is None else end
     found: list[tuple[Span, Date]] = []
-    for m in DATE_PATTERN.finditer(text, start, stop):
-        date = _date_from_match(m)
-        if date is not None:
-            found.append((Span(m.start(), m.end()), date))
+    covered = start
+    for anchor in _ANCHOR.finditer(text, start, stop):
+        at = anchor.start()
+        if at < covered:
+            continue
+        window = max(covered, at - _REACH)
+        starts = [
+            w.start()
+            for w in _WORD.finditer(text, window, at)
+            if (w.start() == 0 or not text[w.start() - 1].isalnum()) and _may_start_date(w.group())
+        ]
+        starts.append(at)
+        for position in starts:
+            m = DATE_PATTERN.match(text, position, stop)
+            if m is None or m.end() <= at:
+                continue
+            date = _date_from_match(m)
+            if date is not None:
+                found.append((Span(m.start(), m.end()), date))
+                covered = m.end()
+            break
+        # A date holds one anchor, so the next one starts after this anchor:
+        # no character is scanned twice.
+        covered = max(covered, anchor.end())
     return found
 
 

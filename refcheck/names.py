@@ -53,10 +53,12 @@ _ABBREVIATED_GIVEN = frozenset({"th.", "ch.", "wm.", "jos.", "geo.", "chas.", "t
 
 # Separators of an author list.  Conjunctions in several languages, then
 # commas and semicolons.  Each alternative is a fixed string, so it is linear.
+# Leading spaces are left to the chunk trimming: a pattern starting with "\s*"
+# would rescan a long run of spaces from every position in it.
 _SEPARATOR = re.compile(
-    r"\s*[,;]\s*(?:(?:and|&|und|et|y|e|en|og|och|i|и)\s+)?"
-    r"|\s+(?:and|&|und|et|y|e|en|og|och|и)\s+"
-    r"|\s*&\s*"
+    r"[,;]\s*(?:(?:and|&|und|et|y|e|en|og|och|i|и)\s+)?"
+    r"|(?<=\s)(?:and|&|und|et|y|e|en|og|och|и)\s+"
+    r"|&\s*"
 )
 _ET_AL = re.compile(
     r"(?:^|(?<=\s)|(?<=,))(?:et\s*al\b\.?|et\s+alii\b|and\s+others\b|u\.\s*a\.|et\s+coll?\b\.?|"
@@ -171,12 +173,15 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     return _rejoin_organisations(text, out)
 
 
+_NEXT_FAMILY = re.compile(r"[^\W\d_][\w'’-]{0,60},")
+
+
 def _joins_family(text: str, pos: int, m: re.Match[str], stop: int) -> bool:
     """Spanish and Catalan double family names: "Ortega y Gasset, J." is one family, not two names."""
     if m.group().strip() not in ("y", "i"):
         return False
     left = text[pos : m.start()].split()
-    right = re.match(r"\s*([^\W\d_][\w'’-]*)\s*,", text[m.end() : stop])
+    right = _NEXT_FAMILY.match(text, m.end(), stop)
     return len(left) == 1 and not is_initials(left[0]) and left[0][:1].isupper() and right is not None
 
 

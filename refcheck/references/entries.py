@@ -17,12 +17,13 @@ _HEADING_WORDS = (
     r"(?:\s+bibliographiques)?|bibliograf[ií]a|referencias|further\s+reading|notes|endnotes|"
     r"citations|works\s+consulted"
 )
+# Matched against the stripped line, so that no pattern starts with a run of spaces.
 _HEADING = re.compile(
-    rf"[ \t]*(?:#{{1,6}}[ \t]*)?(?:\*\*|__)?[ \t]*(?:{_HEADING_WORDS})[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*",
+    rf"(?:#{{1,6}} ?)?(?:\*\*|__)? ?(?:{_HEADING_WORDS}) ?:? ?(?:\*\*|__)?",
     re.IGNORECASE,
 )
-_MARKDOWN_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
-_UNDERLINE = re.compile(r"[ \t]*(?:={3,}|-{3,})[ \t]*")
+_MARKDOWN_HEADING = re.compile(r"#{1,6}\s")
+_UNDERLINE = re.compile(r"={3,}|-{3,}")
 # "Family, X" or "Family X," at the start of a line: how a new entry usually begins.
 _AUTHOR_START = re.compile(r"[^\W\d_][^\s,]{0,40}(?:,[ \t]|[ \t]+[^\W\d_][^\s,]{0,40},)")
 _YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)|\bn\.\s?d\.")
@@ -48,10 +49,11 @@ def _is_blank(text: str, line: tuple[int, int]) -> bool:
 
 
 def _is_heading(text: str, line: tuple[int, int]) -> bool:
+    stripped = text[line[0] : line[1]].strip()
     return (
-        _HEADING.fullmatch(text, line[0], line[1]) is not None
-        or _MARKDOWN_HEADING.match(text, line[0], line[1]) is not None
-        or _UNDERLINE.fullmatch(text, line[0], line[1]) is not None
+        _HEADING.fullmatch(stripped) is not None
+        or _MARKDOWN_HEADING.match(stripped) is not None
+        or _UNDERLINE.fullmatch(stripped) is not None
     )
 
 

@@ -31,7 +31,7 @@ _NAME_LOWER = frozenset({"and", "und", "et", "y", "e", "en", "al", "al.", "ed.",
     w for p in PARTICLES for w in p.split()
 }
 _ROLE_MARKER = re.compile(
-    r"(?:[(\[]\s?(?:eds?|hrsg|hg|dir|coord|éds?|red)\.?\s?[)\]]|\b(?:eds?|hrsg|hg|dir|éds?)\.)\s*\.?\s*$",
+    r"(?:[(\[]\s?(?:eds?|hrsg|hg|dir|coord|éds?|red)\.?\s?[)\]]|\b(?:eds?|hrsg|hg|dir|éds?)\.)\s*(?:\.\s*)?$",
     re.IGNORECASE,
 )
 _PUBLICATION_WORDS = frozenset(
@@ -101,7 +101,7 @@ _VOLUME_ISSUE = re.compile(r"(?<![\w.])(?P<v>\d{1,5})\s?\((?P<i>[\w–/-]{1,12})
 _SENTENCE_END = re.compile(r"[.?!](?=\s|$)")
 _IN = re.compile(r"(?:In|in|Dans|dans|En|en)\s*:?\s+(?=\S)")
 _EDITED_BY = re.compile(
-    r",?\s*\b(?:edited\s+by|ed\.\s+by|eds?\.|hrsg\.\s+v(?:on|\.)|hg\.\s+v(?:on|\.)|sous\s+la\s+direction\s+de|"
+    r"\b(?:edited\s+by|ed\.\s+by|eds?\.|hrsg\.\s+v(?:on|\.)|hg\.\s+v(?:on|\.)|sous\s+la\s+direction\s+de|"
     r"dir\.)\s+",
     re.IGNORECASE,
 )
@@ -284,14 +284,21 @@ def _italic_title(text: str, start: int) -> Region | None:
     return _strip_region(text, m.start(2), m.end(2), " \t,.;:")
 
 
+# An unquoted title ends at a sentence end, before a parenthesised edition or
+# report note, or before a bare "volume(issue), pages" run (a journal name lost).
+_TITLE_END = re.compile(
+    r"[.?!](?=\s|$)"
+    r"|\s[(\[](?=[^)\]]{0,60}(?:ed\.|edn|Aufl|dissertation|thesis|Report|report|pp\.|Vol))"
+    r"|,(?=\s\d{1,5}\s?\([\w–/-]{1,12}\),)"
+)
+
+
 def _sentence_title(text: str, start: int, stop: int) -> Region | None:
     """An unquoted title: the sentence starting at ``start``."""
     end = stop
-    m = re.compile(r"[.?!](?=\s|$)|\s[(\[](?=[^)\]]{0,60}(?:ed\.|edn|Aufl|dissertation|thesis|Report|report|pp\.|Vol))").search(
-        text, start, stop
-    )
+    m = _TITLE_END.search(text, start, stop)
     while m is not None and m.group(0) == "." and _is_abbreviation(text, start, m.start()):
-        m = re.compile(r"[.?!](?=\s|$)").search(text, m.end(), stop)
+        m = _SENTENCE_END.search(text, m.end(), stop)
     if m is not None:
         end = m.start() + (1 if m.group(0) in ("?", "!") else 0)
     return _strip_region(text, start, end, " \t,.;:*_")
@@ -631,6 +638,8 @@ def guess_type(
         return "article-journal"
     if fields.publisher is not None or has_isbn or fields.edition:
         return "book"
+    if has_numbers and fields.page is not None:
+        return "article-journal"  # volume, issue and pages: a journal whose name is missing
     if has_link:
         return "webpage"
     if _CONFERENCE.search(text):

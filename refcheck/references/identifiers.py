@@ -52,13 +52,15 @@ class Identifiers:
 
 def _strip_trailing(text: str, start: int, end: int) -> int:
     """Drop trailing punctuation from a URL-like token; keep balanced closing brackets."""
+    # Counted once, then kept up to date, so that a run of ")" stays linear.
+    opened = {")": text.count("(", start, end), "]": text.count("[", start, end)}
+    closed = {")": text.count(")", start, end), "]": text.count("]", start, end)}
     while end > start:
         ch = text[end - 1]
         if ch in _TRAILING:
             end -= 1
-        elif ch == ")" and text.count("(", start, end) < text.count(")", start, end):
-            end -= 1
-        elif ch == "]" and text.count("[", start, end) < text.count("]", start, end):
+        elif ch in closed and opened[ch] < closed[ch]:
+            closed[ch] -= 1
             end -= 1
         else:
             break

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from refcheck.model import CitationKind, Reference, Severity
+from refcheck.model import CitationKind, Edit, Reference, Severity
 from refcheck.names import name_key
 from refcheck.rules.citations import entry_label
 from refcheck.rules.registry import Context, Problem, Rule, fold, rule
@@ -42,6 +42,9 @@ def malformed_url(context: Context) -> Iterator[Problem]:
 
     Catches truncated links, links without a scheme or host, and links with spaces.
 
+    A web address without its scheme (``www.…``) is flagged where the other URLs of
+    the list have one (MLA leaves the scheme out on purpose), with ``https://`` as its fix.
+
     Bad:  ``Available at: –only-after-the-vote/2019/03/04/story.html``
     Good: ``Available at: https://news.example/2019/03/04/story.html``
     """
@@ -50,6 +53,21 @@ def malformed_url(context: Context) -> Iterator[Problem]:
             shown = text if len(text) <= 60 else text[:57] + "…"
             yield Problem(f"‘{shown}’ in {entry_label(reference)} is not a complete URL or DOI",
                           context.entry_line_span(reference, span))
+    # A web address without its scheme: MLA omits "https://" on purpose, so
+    # it is a fault only where the rest of the list writes the scheme.
+    urls = [r for r in context.references if r.url]
+    schemeless = [r for r in urls if not r.url.casefold().startswith(("http://", "https://"))]
+    if len(schemeless) * 2 >= len(urls):
+        return
+    for reference in schemeless:
+        span = reference.field_span("URL") or reference.span
+        suggestion = f"https://{reference.url}"
+        yield Problem(
+            f"‘{reference.url}’ in {entry_label(reference)} has no scheme, unlike the other URLs in the list",
+            context.entry_line_span(reference, span),
+            suggestion,
+            (Edit(span, suggestion),),
+        )
 
 
 @rule("RC203", "duplicate-reference", Severity.WARNING, RULES)
