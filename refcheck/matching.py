@@ -26,7 +26,8 @@ _AUTHOR_KINDS = frozenset(_COST) - {"date"}
 
 
 @lru_cache(maxsize=65536)
-def _key(text: str) -> str:
+def family_key(text: str) -> str:
+    """``names.name_key``, cached: the same few names are looked up again and again."""
     return name_key(text)
 
 
@@ -49,10 +50,10 @@ class _Author:
 
     def __init__(self, name: Name) -> None:
         self.name = name
-        self.key = _key(name.literal or name.family)
+        self.key = family_key(name.literal or name.family)
         self.acronym = _acronym(name.literal) if name.literal else ""
         words = name.given.replace("-", " ").replace(".", " ").split()
-        self.given = frozenset(k for k in (_key(w) for w in words) if len(k) > 1)
+        self.given = frozenset(k for k in (family_key(w) for w in words) if len(k) > 1)
 
     def is_named_by(self, key: str) -> bool:
         return key == self.key or (bool(self.acronym) and key == self.acronym)
@@ -69,24 +70,54 @@ def near(cited: str, listed: str) -> bool:
 
 
 class Index:
-    """References indexed by the keys of their authors' names."""
+    """References indexed by the keys of their authors' names.
+
+    The family-name index is built at once; the detailed author records and
+    the index of given names serve only the slow path (a citation with no
+    exact match), so they are built on first use.
+    """
 
     def __init__(self, references: Sequence[Reference]) -> None:
         self.references = references
-        self.authors = [tuple(_Author(n) for n in ref.authors) for ref in references]
+        self.families = [tuple(family_key(n.literal or n.family) for n in ref.authors) for ref in references]
         self.by_first: dict[str, list[int]] = defaultdict(list)
-        self.by_any: dict[str, list[int]] = defaultdict(list)
-        for index, authors in enumerate(self.authors):
-            if not authors:
-                continue
-            for key in (authors[0].key, authors[0].acronym):
-                if key:
-                    self.by_first[key].append(index)
-            for author in authors:
-                for key in (author.key, author.acronym, *author.given):
-                    if key and index not in self.by_any[key][-1:]:
-                        self.by_any[key].append(index)
+        for index, (ref, families) in enumerate(zip(references, self.families)):
+            if families:
+                self.by_first[families[0]].append(index)
+                if ref.authors[0].literal and (acronym := _acronym(ref.authors[0].literal)):
+                    self.by_first[acronym].append(index)
+        self._authors: dict[int, tuple[_Author, ...]] = {}
+        self._by_any: dict[str, list[int]] | None = None
         self._keys: list[str] | None = None
+
+    def authors(self, index: int) -> tuple[_Author, ...]:
+        found = self._authors.get(index)
+        if found is None:
+            found = self._authors[index] = tuple(_Author(n) for n in self.references[index].authors)
+        return found
+
+    @property
+    def by_any(self) -> dict[str, list[int]]:
+        """Every key an author may be cited by (family, acronym, given names) → references."""
+        if self._by_any is None:
+            self._by_any = defaultdict(list)
+            for index in range(len(self.references)):
+                for author in self.authors(index):
+                    for key in (author.key, author.acronym, *author.given):
+                        if key and index not in self._by_any[key][-1:]:
+                            self._by_any[key].append(index)
+        return self._by_any
+
+    def exact(self, index: int, citation: Citation, keys: tuple[str, ...]) -> bool:
+        """Whether ``citation`` names reference ``index`` exactly: the fast path of matching."""
+        families = self.families[index]
+        if citation.et_al:
+            if not (len(families) > len(keys) and len(families) != 2 and families[: len(keys)] == keys):
+                return False
+        elif families != keys:
+            return False
+        listed = self.references[index].issued
+        return citation.date is None or (listed is not None and same_date(citation.date, listed))
 
     def candidates(self, key: str) -> list[int]:
         found = dict.fromkeys(self.by_first.get(key, ()))
@@ -180,9 +211,15 @@ def match(citations: Sequence[Citation], references: Sequence[Reference]) -> lis
 
 
 def _match_author_date(position: int, citation: Citation, index: Index) -> Match:
-    keys = [k for k in (_key(a) for a in citation.authors) if k]
+    keys = tuple(k for k in (family_key(a) for a in citation.authors) if k)
     if not keys:
         return Match(position, None, State.UNRESOLVED)
+    # Fast path: an exact match has the citation's first author first.
+    exact = [i for i in index.by_first.get(keys[0], ()) if index.exact(i, citation, keys)]
+    if len(exact) == 1:
+        return Match(position, exact[0], State.MATCHED)
+    if exact:
+        return Match(position, exact[0], State.POSSIBLE, (), tuple(exact))
     scored = _score(citation, keys, index, index.candidates(keys[0]))
     if not any(cost == 0 for cost, _, _ in scored):
         # Fuzzy search only when the exact lookup found nothing that fits.
@@ -207,7 +244,7 @@ def _score(citation: Citation, keys: Sequence[str], index: Index,
            candidates: Sequence[int]) -> list[tuple[int, int, tuple[Discrepancy, ...]]]:
     scored = []
     for i in candidates:
-        authors = index.authors[i]
+        authors = index.authors(i)
         if not authors:
             continue
         cost, found = compare(citation, keys, authors, index.references[i])

@@ -72,3 +72,13 @@ def test_selection_most_specific_wins() -> None:
     assert s.enabled(by["RC103"]) and not s.enabled(by["RC101"])
     s = Selection(select=("RC1",), ignore=("author-misspelled",))
     assert not s.enabled(by["RC103"]) and s.enabled(by["RC104"])
+
+
+def test_readme_rules_table_is_current() -> None:
+    import subprocess
+    import sys
+
+    table = subprocess.run([sys.executable, "-m", "refcheck", "rules", "--format", "markdown"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert table in readme

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from refcheck.model import Name, Reference, Span
 from refcheck.names import parse_names
 from refcheck.references.entries import split_entries
@@ -56,6 +58,13 @@ def parse_reference(
     All spans in the result are offsets into ``text``.  ``family_first`` is
     the list's prevailing name order (see ``read_references``).
     """
+    return _parse(text, span, number, family_first)[0]
+
+
+def _parse(
+    text: str, span: Span, number: int | None, family_first: bool | None
+) -> tuple[Reference, str, Fields, int]:
+    """The Reference, with what is needed to read its names again in another order."""
     start = max(0, min(span.start, len(text)))
     end = max(start, min(span.end, len(text)))
     entry = text[start:end].replace("\n", " ").replace("\r", " ")
@@ -67,15 +76,12 @@ def parse_reference(
     # Step 2: the bibliographic fields, in reading order.
     fields = read_fields(masked, trailing)
     # Step 3: names, values and the type.
-    listed = _names(masked, fields.author, start, family_first)
-    authors, editors = ((), listed) if fields.editor_role else (listed, ())
-    if fields.editor is not None:
-        editors = editors + _names(masked, fields.editor, start, family_first)
+    authors, editors = _people(masked, fields, start, family_first)
     container = _value(masked, fields.container)
     title = _value(masked, fields.title)
     has_link = bool(ids.url) or any(key for key in ("doi.org",) if key in entry)
     kind = guess_type(masked, container, fields, bool(editors) and not fields.editor_role, has_link, bool(ids.isbn))
-    return Reference(
+    reference = Reference(
         span=Span(start, end),
         text=entry,
         number=number,
@@ -99,6 +105,17 @@ def parse_reference(
         malformed_urls=tuple((Span(start + s, start + e), t) for s, e, t in ids.malformed),
         field_spans=_field_spans(fields, ids, start),
     )
+    return reference, masked, fields, start
+
+
+def _people(
+    masked: str, fields: Fields, start: int, family_first: bool | None
+) -> tuple[tuple[Name, ...], tuple[Name, ...]]:
+    listed = _names(masked, fields.author, start, family_first)
+    authors, editors = ((), listed) if fields.editor_role else (listed, ())
+    if fields.editor is not None:
+        editors = editors + _names(masked, fields.editor, start, family_first)
+    return authors, editors
 
 
 def _prevailing_order(references: list[Reference]) -> bool | None:
@@ -118,10 +135,22 @@ def _prevailing_order(references: list[Reference]) -> bool | None:
 
 
 def read_references(text: str, section: Span) -> list[Reference]:
-    """Split the section into entries and parse them, reading names in the list's prevailing order."""
-    entries = split_entries(text, section)
-    first = [parse_reference(text, span, number) for span, number in entries]
+    """Split the section into entries and parse them, reading names in the list's prevailing order.
+
+    Entries are parsed once; only the names are read again once the list's
+    prevailing order is known, since nothing else depends on it.
+    """
+    parsed = [_parse(text, span, number, None) for span, number in split_entries(text, section)]
+    first = [reference for reference, _, _, _ in parsed]
     family_first = _prevailing_order(first)
     if family_first is None:
         return first
-    return [parse_reference(text, span, number, family_first) for span, number in entries]
+    out = []
+    for reference, masked, fields, start in parsed:
+        authors, editors = _people(masked, fields, start, family_first)
+        if authors != reference.authors or editors != reference.editors or any(
+            a.order != b.order for a, b in zip(authors, reference.authors)
+        ):
+            reference = replace(reference, authors=authors, editors=editors)
+        out.append(reference)
+    return out

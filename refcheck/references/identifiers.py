@@ -304,6 +304,12 @@ def read_identifiers(text: str) -> Identifiers:
         if skip:
             skip = False
             continue
+        token = reader.text[start:end]
+        # Every identifier has a "/" or ":" or starts with www/doi: most words are skipped at once.
+        if "/" not in token and ":" not in token and not token.lstrip("<([").casefold().startswith(
+            ("www", "doi")
+        ):
+            continue
         nxt = tokens[index + 1] if index + 1 < len(tokens) else None
         skip = _token(reader, start, end, nxt)
     found = reader.found

@@ -259,14 +259,14 @@ def inconsistent_citation(context: Context) -> Iterator[Problem]:
     Good: one form throughout.
     """
     text = context.document.text
-    forms: dict[int, list[tuple[str, Citation]]] = defaultdict(list)
+    forms: dict[int, list[tuple[tuple[str, ...], Citation]]] = defaultdict(list)
     for m in context.matches:
         citation = context.citations[m.citation]
         if m.reference is None or m.discrepancies or citation.kind is not CitationKind.AUTHOR_DATE:
             continue
-        date = text[citation.date_span.start:citation.date_span.end] if citation.date_span else ""
-        form = " ".join(" ".join(citation.authors).split() + [" ".join(date.split())])
-        forms[m.reference].append((form, citation))
+        span = citation.date_span
+        date = " ".join(text[span.start : span.end].split()) if span else ""
+        forms[m.reference].append(((*citation.authors, date), citation))
     for reference, seen in forms.items():
         counts = Counter(form for form, _ in seen)
         if len(counts) < 2:
@@ -276,8 +276,8 @@ def inconsistent_citation(context: Context) -> Iterator[Problem]:
         for form, citation in seen:
             if form != house:
                 yield Problem(
-                    f"{entry_label(context.references[reference])} is cited as ‘{form}’ here "
-                    f"but as ‘{house}’ elsewhere",
+                    f"{entry_label(context.references[reference])} is cited as ‘{' '.join(form)}’ here "
+                    f"but as ‘{' '.join(house)}’ elsewhere",
                     citation.span,
-                    house,
+                    " ".join(house),
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from refcheck.model import CitationKind, Edit, Reference, Severity
-from refcheck.names import name_key
+from refcheck.matching import family_key
 from refcheck.rules.citations import entry_label
 from refcheck.rules.registry import Context, Problem, Rule, fold, rule
 
@@ -99,17 +99,22 @@ def _sort_key(reference: Reference, particles: bool = False) -> tuple[str, str]:
     return who, fold(str(reference.issued)) if reference.issued is not None else ""
 
 
-def _before(reference: Reference, previous: Reference) -> bool:
-    """Whether ``reference`` sorts before ``previous`` by first author, then year.
+def _order_keys(reference: Reference) -> tuple[tuple[str, str], tuple[str, str], tuple[str, ...]]:
+    """Sort keys without and with particles, and the author list, for reference-order."""
+    authors = tuple(family_key(n.family or n.literal) for n in reference.authors)
+    return _sort_key(reference, False), _sort_key(reference, True), authors
+
+
+def _before(keys: tuple[tuple[str, str], tuple[str, str], tuple[str, ...]],
+            previous: tuple[tuple[str, str], tuple[str, str], tuple[str, ...]]) -> bool:
+    """Whether an entry sorts before the previous one by first author, then year.
 
     Styles differ on particles (APA files "van der Linde" under V, Chicago
     often under L): an entry is out of order only if it is under both.
     """
-    same_authors = [name_key(n.family or n.literal) for n in previous.authors] == [
-        name_key(n.family or n.literal) for n in reference.authors
-    ]
-    for particles in (False, True):
-        before, after = _sort_key(previous, particles), _sort_key(reference, particles)
+    same_authors = keys[2] == previous[2]
+    for particles in (0, 1):
+        before, after = previous[particles], keys[particles]
         if not (after[0] < before[0] or (same_authors and after[0] == before[0] and after[1] < before[1])):
             return False
     return True
@@ -125,8 +130,10 @@ def reference_order(context: Context) -> Iterator[Problem]:
     if context.numeric or len(context.references) < 2:
         return
     # Adjacent pairs only: one entry out of place is one finding, not one per entry it passed.
-    for previous, reference in zip(context.references, context.references[1:]):
-        if _before(reference, previous):
+    keys = [_order_keys(r) for r in context.references]
+    for i in range(1, len(keys)):
+        previous, reference = context.references[i - 1], context.references[i]
+        if _before(keys[i], keys[i - 1]):
             yield Problem(
                 f"{entry_label(reference)} should come before {entry_label(previous)}",
                 context.entry_line_span(reference),

@@ -76,11 +76,16 @@ class Context:
         return Span(reference.span.start, end)
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def fold(text: str) -> str:
     """Text compared without case, accents or punctuation."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", " ", bare).strip()
+    folded = text.casefold()
+    if not folded.isascii():  # most text is ASCII: skip the decomposition then
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", folded).strip()
 
 
 Check = Callable[[Context], Iterable[Problem]]
