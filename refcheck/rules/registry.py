@@ -67,12 +67,14 @@ class Context:
         return found
 
     def entry_line_span(self, reference: Reference, within: Span | None = None) -> Span:
-        """A span on the first line of an entry: ``within`` if it starts there, else the line."""
+        """A span on the first line of an entry: ``within`` if it starts there, else the
+        entry's authors (or title) as a short handle on the entry, else the line."""
         line, _ = self.lines.position(reference.span.start)
         line_span = self.lines.line_span(line)
         end = min(reference.span.end, line_span.end)
-        if within is not None and within.start < end:
-            return Span(within.start, min(within.end, end))
+        for candidate in (within, reference.field_span("author"), reference.field_span("title")):
+            if candidate is not None and reference.span.start <= candidate.start < end:
+                return Span(candidate.start, min(candidate.end, end))
         return Span(reference.span.start, end)
 
 
