@@ -71,6 +71,16 @@ _ROLE = re.compile(
     r"\b(?:eds?|Eds?|Hrsg|Hg|hg|dir|éds?)\.)\s*$"
 )
 _WORD = re.compile(r"\S+")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_INITIAL_SEPARATORS = re.compile(r"[.\-‐]")
+_HYPHENS = re.compile(r"[-‐]")
+_CONJUNCTION = re.compile(r"\b(?:and|und|et|y|e|en)\b|&")
+
+# The word tests below are pure functions of one short string, and an author
+# list asks them about the same words again and again (every "J." and "Smith"
+# of a 20,000-entry list): they are cached.  Bounded, so that a long-running
+# process reading many lists keeps a fixed amount of memory.
+_WORD_CACHE = 1 << 16
 
 
 def _fold(text: str) -> str:
@@ -82,6 +92,7 @@ def _letters(text: str) -> str:
     return "".join(c for c in _fold(text) if c.isalnum())
 
 
+@functools.lru_cache(maxsize=_WORD_CACHE)
 def name_key(text: str) -> str:
     """The matching key for a family name.
 
@@ -90,7 +101,7 @@ def name_key(text: str) -> str:
     something remains ("van der Berg" -> "berg", "Van" -> "van").
     """
     folded = _fold(text).strip()
-    folded = re.sub(r"['’]s?$", "", folded) if len(folded) > 2 else folded
+    folded = _POSSESSIVE.sub("", folded) if len(folded) > 2 else folded
     words = folded.replace("’", "'").split()
     while len(words) > 1 and words[0] in _PARTICLE_WORDS:
         words = words[1:]
@@ -107,6 +118,7 @@ def _dictionary(filename: str) -> frozenset[str]:
     return frozenset(_letters(line) for line in lines if line.strip() and not line.startswith("#"))
 
 
+@functools.lru_cache(maxsize=_WORD_CACHE)
 def is_initials(word: str) -> bool:
     """Whether ``word`` is an initial or a run of them: "J.", "J", "JA", "J.-P.", "É."."""
     word = word.strip(",;")
@@ -117,10 +129,11 @@ def is_initials(word: str) -> bool:
     if "." not in word and "-" not in word:
         # Undotted runs are Vancouver initials ("JA"); longer runs are acronyms.
         return len(word) <= 3 and word.isalpha() and word.isupper()
-    pieces = [p for p in re.split(r"[.\-‐]", word) if p]
+    pieces = [p for p in _INITIAL_SEPARATORS.split(word) if p]
     return bool(pieces) and len(pieces) <= 4 and all(len(p) == 1 and p.isupper() for p in pieces)
 
 
+@functools.lru_cache(maxsize=_WORD_CACHE)
 def is_given_name(word: str) -> bool:
     """Whether ``word`` is a known given name or initials (case- and diacritic-insensitive)."""
     word = word.strip(" ,;.")
@@ -131,10 +144,11 @@ def is_given_name(word: str) -> bool:
     names = _dictionary("given_names.txt")
     if _letters(word) in names:
         return True
-    parts = [p for p in re.split(r"[-‐]", word) if p]
+    parts = [p for p in _HYPHENS.split(word) if p]
     return len(parts) > 1 and all(_letters(p) in names or is_initials(p) for p in parts)
 
 
+@functools.lru_cache(maxsize=_WORD_CACHE)
 def is_family_name(word: str) -> bool:
     """Whether ``word`` is one of the very common family names in the dictionary."""
     word = word.strip(" ,;.")
@@ -220,6 +234,12 @@ def _is_acronym(word: str) -> bool:
     return 2 <= len(core) <= 10 and core.isupper() and core.isalpha() and len(core) >= 3
 
 
+@functools.lru_cache(maxsize=_WORD_CACHE)
+def _is_organisation_word(word: str) -> bool:
+    # Cached: folding (Unicode normalisation) costs more than the look-up it serves.
+    return _fold(word).strip(".,;:()") in _ORG_WORDS
+
+
 def _is_organisation(chunk: str) -> bool:
     words = chunk.split()
     if not words:
@@ -228,8 +248,7 @@ def _is_organisation(chunk: str) -> bool:
         return _is_acronym(words[0])
     if words[0].casefold() in {"the", "die", "der", "das", "le", "la", "les", "el"} and words[0][0].isupper():
         return True
-    folded = [_fold(w).strip(".,;:()") for w in words]
-    if any(w in _ORG_WORDS for w in folded):
+    if any(_is_organisation_word(w) for w in words):
         return True
     # "Bill & Melinda Gates" aside, function words mark an institution's name.
     return len(words) >= 3 and _ORG_PHRASE.search(chunk) is not None and not any(
@@ -272,8 +291,9 @@ def _clean_word(word: str) -> str:
     return word.strip(",;:*_")
 
 
-def _family_first(words: list[str], family_first: bool | None) -> bool:
-    """Decide how a comma-less chunk of two or more words is ordered."""
+def _own_order(words: list[str]) -> bool | None:
+    """How a comma-less chunk of two or more words is ordered (True: family first),
+    or None when its words do not tell and the list's prevailing order decides."""
     first, last = words[0], words[-1]
     if is_family_name(last) and not is_family_name(first):
         return False
@@ -286,26 +306,29 @@ def _family_first(words: list[str], family_first: bool | None) -> bool:
     if is_initials(last):
         return True
     if len(words) == 2:
-        return bool(family_first)
+        return None
     return False
 
 
-def _person(words: list[str], family_first: bool | None, span: Span) -> Name:
+def _person(words: list[str], family_first: bool | None, span: Span) -> tuple[Name, bool]:
+    """The name, and whether ``family_first`` (the prevailing order) decided its order."""
     words, suffix = _split_suffix([_clean_word(w) for w in words if _clean_word(w)])
     if not words:
-        return Name(literal=suffix, order="literal", span=span)
+        return Name(literal=suffix, order="literal", span=span), False
     if len(words) == 1:
-        return Name(family=words[0], suffix=suffix, order="family-only", span=span)
+        return Name(family=words[0], suffix=suffix, order="family-only", span=span), False
     # Particles are not counted when deciding the order: "Jan van der Berg".
     content = [w for w in words if not _is_particle_word(w) and w not in _FAMILY_PREFIXES] or words
     if len(content) == 1:
         particle, rest = _leading_particle(words)
-        return Name(family=" ".join(rest), particle=particle, suffix=suffix, order="family-only", span=span)
-    if _family_first(content, family_first):
+        name = Name(family=" ".join(rest), particle=particle, suffix=suffix, order="family-only", span=span)
+        return name, False
+    own = _own_order(content)
+    if own if own is not None else bool(family_first):
         particle, rest = _leading_particle(words)
         family, given = rest[0], rest[1:]
         given, trailing = _trailing_particle(given) if len(given) > 1 else (given, "")
-        return Name(
+        name = Name(
             family=family,
             given=" ".join(given),
             particle=particle or trailing,
@@ -313,6 +336,7 @@ def _person(words: list[str], family_first: bool | None, span: Span) -> Name:
             order="family-first",
             span=span,
         )
+        return name, own is None
     # Given-first: the family name is the last word and any particles before it.
     last = len(words) - 1
     while last > 1 and words[last - 1] in _FAMILY_PREFIXES:
@@ -322,7 +346,7 @@ def _person(words: list[str], family_first: bool | None, span: Span) -> Name:
     i = len(words) - 1
     while i > 1 and _is_particle_word(words[i - 1]):
         i -= 1
-    return Name(
+    name = Name(
         family=family,
         given=" ".join(words[:i]),
         particle=" ".join(words[i:-1]),
@@ -330,6 +354,7 @@ def _person(words: list[str], family_first: bool | None, span: Span) -> Name:
         order="given-first",
         span=span,
     )
+    return name, own is None
 
 
 def _comma_pair(family_words: list[str], given_words: list[str], span: Span) -> Name:
@@ -394,6 +419,15 @@ def parse_names(text: str, offset: int = 0, family_first: bool | None = None) ->
     two-word names written without a comma ("Mallory Allie"); None lets the
     list decide from its own "Family, Given" pairs.
     """
+    return read_names(text, offset, family_first)[0]
+
+
+def read_names(text: str, offset: int = 0, family_first: bool | None = None) -> tuple[tuple[Name, ...], bool]:
+    """``parse_names``, and whether the prevailing order decided any name.
+
+    When it did not, the list reads the same whatever ``family_first`` is,
+    so a caller that learns the prevailing order later need not read it again.
+    """
     role = _ROLE.search(text)
     if role is not None:
         text = text[: role.start()]
@@ -401,6 +435,7 @@ def parse_names(text: str, offset: int = 0, family_first: bool | None = None) ->
     words_of = [text[s:e].split() for s, e in chunks]
     names: list[Name] = []
     paired = False
+    ordered_by_list = False
     i = 0
     while i < len(chunks):
         start, end = chunks[i]
@@ -426,9 +461,11 @@ def parse_names(text: str, offset: int = 0, family_first: bool | None = None) ->
             i += 1
             continue
         prevailing = family_first if family_first is not None else (paired or None)
-        names.append(_person(words, prevailing, span))
+        name, by_list = _person(words, prevailing, span)
+        names.append(name)
+        ordered_by_list = ordered_by_list or by_list
         i += 1
-    return tuple(n for n in names if n.family or n.literal or n.given)
+    return tuple(n for n in names if n.family or n.literal or n.given), ordered_by_list
 
 
 def _can_pair(
@@ -453,7 +490,8 @@ def _can_pair(
 
 def _comma_between(text: str, end: int, start: int) -> bool:
     # "Family, Given" halves are joined by a comma, never by "and".
-    return "," in text[end:start] and not re.search(r"\b(?:and|und|et|y|e|en)\b|&", text[end:start])
+    between = text[end:start]
+    return "," in between and _CONJUNCTION.search(between) is None
 
 
 def _is_complete_name(words: list[str], following: list[str]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from refcheck.model import Name, Reference, Span
-from refcheck.names import parse_names
+from refcheck.names import read_names
 from refcheck.references.entries import split_entries
 from refcheck.references.fields import Fields, Region, guess_type, read_fields
 from refcheck.references.identifiers import Identifiers, blank, read_identifiers
@@ -23,10 +23,13 @@ def _value(text: str, region: Region | None) -> str:
     return " ".join(text[region[0] : region[1]].strip(" \t*_").split())
 
 
-def _names(text: str, region: Region | None, base: int, family_first: bool | None) -> tuple[Name, ...]:
+def _names(
+    text: str, region: Region | None, base: int, family_first: bool | None
+) -> tuple[tuple[Name, ...], bool]:
+    """The names in ``region``, and whether the prevailing order decided any of them."""
     if region is None:
-        return ()
-    return parse_names(text[region[0] : region[1]], base + region[0], family_first)
+        return (), False
+    return read_names(text[region[0] : region[1]], base + region[0], family_first)
 
 
 def _field_spans(fields: Fields, ids: Identifiers, base: int) -> tuple[tuple[str, Span], ...]:
@@ -61,9 +64,14 @@ def parse_reference(
     return _parse(text, span, number, family_first)[0]
 
 
+# What ``read_references`` needs to read an entry's names again in another order:
+# the masked entry, its fields and its start, or None when the order cannot change them.
+_Reread = tuple[str, Fields, int] | None
+
+
 def _parse(
     text: str, span: Span, number: int | None, family_first: bool | None
-) -> tuple[Reference, str, Fields, int]:
+) -> tuple[Reference, _Reread]:
     """The Reference, with what is needed to read its names again in another order."""
     start = max(0, min(span.start, len(text)))
     end = max(start, min(span.end, len(text)))
@@ -76,7 +84,7 @@ def _parse(
     # Step 2: the bibliographic fields, in reading order.
     fields = read_fields(masked, trailing)
     # Step 3: names, values and the type.
-    authors, editors = _people(masked, fields, start, family_first)
+    authors, editors, ordered_by_list = _people(masked, fields, start, family_first)
     container = _value(masked, fields.container)
     title = _value(masked, fields.title)
     has_link = bool(ids.url) or any(key for key in ("doi.org",) if key in entry)
@@ -105,17 +113,20 @@ def _parse(
         malformed_urls=tuple((Span(start + s, start + e), t) for s, e, t in ids.malformed),
         field_spans=_field_spans(fields, ids, start),
     )
-    return reference, masked, fields, start
+    return reference, ((masked, fields, start) if ordered_by_list else None)
 
 
 def _people(
     masked: str, fields: Fields, start: int, family_first: bool | None
-) -> tuple[tuple[Name, ...], tuple[Name, ...]]:
-    listed = _names(masked, fields.author, start, family_first)
+) -> tuple[tuple[Name, ...], tuple[Name, ...], bool]:
+    """Authors and editors, and whether the prevailing order decided any of them."""
+    listed, ordered_by_list = _names(masked, fields.author, start, family_first)
     authors, editors = ((), listed) if fields.editor_role else (listed, ())
     if fields.editor is not None:
-        editors = editors + _names(masked, fields.editor, start, family_first)
-    return authors, editors
+        more, more_by_list = _names(masked, fields.editor, start, family_first)
+        editors = editors + more
+        ordered_by_list = ordered_by_list or more_by_list
+    return authors, editors, ordered_by_list
 
 
 def _prevailing_order(references: list[Reference]) -> bool | None:
@@ -137,17 +148,22 @@ def _prevailing_order(references: list[Reference]) -> bool | None:
 def read_references(text: str, section: Span) -> list[Reference]:
     """Split the section into entries and parse them, reading names in the list's prevailing order.
 
-    Entries are parsed once; only the names are read again once the list's
-    prevailing order is known, since nothing else depends on it.
+    Entries are parsed once; once the list's prevailing order is known, only
+    the names it decided are read again, since nothing else depends on it.
     """
     parsed = [_parse(text, span, number, None) for span, number in split_entries(text, section)]
-    first = [reference for reference, _, _, _ in parsed]
+    first = [reference for reference, _ in parsed]
     family_first = _prevailing_order(first)
     if family_first is None:
         return first
     out = []
-    for reference, masked, fields, start in parsed:
-        authors, editors = _people(masked, fields, start, family_first)
+    for reference, reread in parsed:
+        if reread is None:
+            # No name of this entry was ordered by the list: reading it again gives the same.
+            out.append(reference)
+            continue
+        masked, fields, start = reread
+        authors, editors, _ = _people(masked, fields, start, family_first)
         if authors != reference.authors or editors != reference.editors or any(
             a.order != b.order for a, b in zip(authors, reference.authors)
         ):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from refcheck.dates import find_dates
 from refcheck.model import Date, Span
 from refcheck.names import PARTICLES, is_initials
+from refcheck.prefilter import lowered, may_contain
 
 Region = tuple[int, int]
 
@@ -25,6 +26,7 @@ _CLOSERS: dict[str, str] = {
     "‹": "›",
 }
 _AFTER_CLOSER = set(" \t,.;:!?)]–—-")
+_OPENERS = re.compile("[" + re.escape("".join(_CLOSERS)) + "]")
 
 # Words an author list may hold in lower case.
 _NAME_LOWER = frozenset({"and", "und", "et", "y", "e", "en", "al", "al.", "ed.", "eds.", "by", "&"}) | {
@@ -78,26 +80,54 @@ _EDITION = re.compile(
     r"(?:ed(?:n|ition)?\b\.?)\)?",
 )
 _EDITION_WORDS = {"second": "2", "third": "3", "fourth": "4", "fifth": "5"}
+# Every match of _EDITION's numbered form holds a match of the first pattern (from its
+# last digit); every match of its worded form holds one of the second and a word end.
+_MAY_BE_EDITION = re.compile(r"\d(?:st|nd|rd|th|\.|e|ème|a|ª)?\s*(?:ed|Aufl|éd)")
+_MAY_BE_EDITION_WORD = re.compile(r"ed(?<=\sed)")  # "ed" after a space, found by its literal start
+_EDITION_WORD_ENDS = ("econd", "hird", "ourth", "ifth", "evised", "xpanded", "ew")
 _PLACE_PUBLISHER = re.compile(
     r"(?<![\w.])(?!(?:In|Dans|URL|Available|Retrieved|Online|Accessed|DOI|doi)\b)"
     r"(?P<place>[A-Z][\w'’-]{1,30}(?:[ -][A-Z][\w'’-]{1,30}){0,3}(?:,\s?[A-Z][A-Za-z.]{1,12})?)"
     r"\s?:\s?(?P<publisher>[A-Z][^.;:()\[\]]{1,80}?)(?=\s*[.,;(]|\s*$|\s+\d{4})"
 )
+
+
+def _at_word_start(words: str, suffix: str = "") -> str:
+    """``\\b(?:w1|w2|…)`` followed by ``suffix``, as alternatives the regex engine can skip to.
+
+    The engine tries a pattern that starts with ``\\b`` at every character, but
+    jumps straight to the next possible first letter when every alternative
+    starts with a literal one.  So the boundary goes into a lookbehind after the
+    first letter ("v(?<=\\bv)ol" matches exactly where "\\bvol" does), and the
+    suffix is repeated in each alternative, which tries the same things in the
+    same order.  Each word must start with a plain letter.
+    """
+    return "|".join(f"{w[0]}(?<=\\b{w[0]}){w[1:]}{suffix}" for w in words.split("|"))
+
+
+# The patterns below are written for speed (see _at_word_start); they read as:
+#   _VOLUME_WORDS  \b(?:vol|Vol|VOL|Bd|Jg|Vol\.|t|tome|Band|Jahrgang)\.?\s*(?P<v>\d+[A-Z]?)
+#   _ISSUE_WORDS   (?:\b(?:no|No|NO|nr|Nr|issue|Issue|H|Heft|num|n)\.?|n°|№)\s*(?P<i>\d+(?:[-–/]\d+)?)
+#   _PAGE_WORDS    \b(?:pp|p|S|pages?|Seiten?|pgs?)\.?\s*(?P<p>[A-Za-z]?\d+(?:\s*[-–—]+\s*[A-Za-z]?\d+)?)
 _VOLUME_WORDS = re.compile(
-    r"\b(?:vol|Vol|VOL|Bd|Jg|Vol\.|t|tome|Band|Jahrgang)\.?\s*(?P<v>\d+[A-Z]?)"
+    "(?:" + _at_word_start(r"vol|Vol|VOL|Bd|Jg|Vol\.|t|tome|Band|Jahrgang") + r")\.?\s*(?P<v>\d+[A-Z]?)"
 )
-_ISSUE_WORDS = re.compile(r"(?:\b(?:no|No|NO|nr|Nr|issue|Issue|H|Heft|num|n)\.?|n°|№)\s*(?P<i>\d+(?:[-–/]\d+)?)")
+_ISSUE_WORDS = re.compile(
+    "(?:" + _at_word_start("no|No|NO|nr|Nr|issue|Issue|H|Heft|num|n", r"\.?") + r"|n°|№)\s*(?P<i>\d+(?:[-–/]\d+)?)"
+)
 _PAGE_WORDS = re.compile(
-    r"\b(?:pp|p|S|pages?|Seiten?|pgs?)\.?\s*(?P<p>[A-Za-z]?\d+(?:\s*[-–—]+\s*[A-Za-z]?\d+)?)"
+    "(?:" + _at_word_start("pp|p|S|pages?|Seiten?|pgs?") + r")\.?\s*(?P<p>[A-Za-z]?\d+(?:\s*[-–—]+\s*[A-Za-z]?\d+)?)"
 )
 # "12(3), 45–67", "12(3):45-67", "12, 45–67", "12:45-67", "2019;12(3):45-67".
+# "(?<![\w.])(?P<v>\d{1,5})" written with its lookbehind after the first digit, for speed
+# (as in _at_word_start): "\d(?<![\w.]\d)" holds where "(?<![\w.])\d" does.
 _VOLUME_ISSUE_PAGES = re.compile(
-    r"(?<![\w.])(?P<v>\d{1,5})\s?(?:\((?P<i>[\w–/-]{1,12})\))?\s?(?P<sep>[:,])\s?"
+    r"(?P<v>\d(?<![\w.]\d)\d{0,4})\s?(?:\((?P<i>[\w–/-]{1,12})\))?\s?(?P<sep>[:,])\s?"
     r"(?P<p>[eA-Z]?\d{1,7}(?:\s?[-–—]+\s?[eA-Z]?\d{1,7})?)(?![\w/])"
 )
 # A page range standing alone: "22–29", "101–18".
 _BARE_PAGES = re.compile(r"(?<![\w.])[A-Za-z]?\d{1,6}\s?[-–—]\s?[A-Za-z]?\d{1,6}(?![\w/])")
-_VOLUME_ISSUE = re.compile(r"(?<![\w.])(?P<v>\d{1,5})\s?\((?P<i>[\w–/-]{1,12})\)")
+_VOLUME_ISSUE = re.compile(r"(?P<v>\d(?<![\w.]\d)\d{0,4})\s?\((?P<i>[\w–/-]{1,12})\)")
 _SENTENCE_END = re.compile(r"[.?!](?=\s|$)")
 _IN = re.compile(r"(?:In|in|Dans|dans|En|en)\s*:?\s+(?=\S)")
 _EDITED_BY = re.compile(
@@ -106,6 +136,29 @@ _EDITED_BY = re.compile(
     re.IGNORECASE,
 )
 _ROLE_IN_PARENS = re.compile(r"\(\s*(?:eds?|Eds?|EDS?|Hrsg|hrsg|Hg|dir|coord|éds?|Éds?)\.?\s*\)\.?,?")
+_NEXT_TOKEN = re.compile(r"\s*(\S+)")
+_NAME_CHUNK = re.compile(r"([^,.;:()]{1,60}),")
+_ITALIC = re.compile(r"(\*{1,2}|_{1,2})([^*_\n]{1,500}?)\1")
+_YEAR_RANGE = re.compile(r"(?:1[5-9]|20)\d\d\s?[-–—]\s?(?:1[5-9]|20)?\d\d")
+_DIGIT = re.compile(r"\d")
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_CONTAINER_END = re.compile(r"[.?!;](?=\s|$)|,\s")
+_COMMA = re.compile(r",\s")
+_BOOK_TITLE_END = re.compile(r"\s\((?:pp?|S)\.|,\s(?:pp?|S)\.|[.?!](?=\s|$)")
+_IN_WORD = re.compile(r"\b(?:In|Dans)\s*:?\s")
+# Literal parts of every match of _THESIS, _REPORT and _CONFERENCE (see prefilter):
+# guess_type searches a whole entry with them only when one is there.
+_THESIS_NEEDLES = (
+    "thesis", "diss", "doctoral", "ph", "master", "msc", "m.sc", "th\u00e8se", "doktorarbeit", "habilitation",
+    "tesis",
+)
+_REPORT_NEEDLES = (
+    "report", "working", "white", "technical", "policy", "discussion", "briefing", "bericht", "rapport",
+    "informe", "arbeitspapier", "occasional", "fact",
+)
+_CONFERENCE_NEEDLES = (
+    "proc", "conference", "symposium", "workshop", "congr", "colloq", "tagung", "konferenz", "actes", "meeting",
+)
 
 
 @dataclass
@@ -138,7 +191,7 @@ def _strip_region(text: str, start: int, end: int, chars: str = " \t,.;:*_") -> 
 
 
 def _next_token(text: str, pos: int) -> str:
-    m = re.compile(r"\s*(\S+)").match(text, pos)
+    m = _NEXT_TOKEN.match(text, pos)
     return m.group(1) if m else ""
 
 
@@ -156,7 +209,7 @@ def _continues_names(text: str, pos: int) -> bool:
     if is_initials(token.rstrip(",;:")) or token.rstrip(",;.") in ("Jr", "Sr", "Jnr"):
         return True
     # Another author written "Jones, B." follows: a short capitalised chunk ended by a comma.
-    chunk = re.match(r"([^,.;:()]{1,60}),", rest)
+    chunk = _NAME_CHUNK.match(rest)
     if chunk is None:
         return False
     words = chunk.group(1).split()
@@ -186,7 +239,15 @@ def _looks_like_names(text: str) -> bool:
     if not words:
         return False
     lower = [w for w in words if w[:1].islower() and w.strip(".,;:()") not in _NAME_LOWER]
-    return len(lower) <= 1 and not any(ch.isdigit() for ch in text)
+    return len(lower) <= 1 and not _has_digit(text)
+
+
+def _has_digit(text: str) -> bool:
+    """Whether any character of ``text`` is a digit by ``str.isdigit``."""
+    if text.isascii():
+        # In ASCII, only 0-9 are digits, and a regex finds them without a Python loop.
+        return _ASCII_DIGIT.search(text) is not None
+    return any(ch.isdigit() for ch in text)
 
 
 def _author_block(text: str, end: int) -> Region | None:
@@ -208,11 +269,16 @@ def _keeps_stop(text: str, start: int, stop: int) -> bool:
 # --- Dates ----------------------------------------------------------------------------------
 
 
-def _issued(text: str, after: int, title: Region | None) -> tuple[Span, Date] | None:
-    """The publication date: right after the author block if it is there, else the likeliest."""
+def _issued(
+    text: str, after: int, title: Region | None, dates: list[tuple[Span, Date]]
+) -> tuple[Span, Date] | None:
+    """The publication date: right after the author block if it is there, else the likeliest.
+
+    ``dates`` are all the dates in ``text``.
+    """
     candidates = [
         (span, date)
-        for span, date in find_dates(text)
+        for span, date in dates
         if title is None or span.end <= title[0] or span.start >= title[1]
     ]
     if not candidates:
@@ -234,12 +300,11 @@ def _issued(text: str, after: int, title: Region | None) -> tuple[Span, Date] | 
 
 def _quote_title(text: str, start: int, limit: int) -> tuple[int, int, int] | None:
     """A quoted title at or after ``start``: from its opening quote to the last fitting closer."""
-    pos = start
-    while pos < limit:
-        ch = text[pos]
-        if ch in _CLOSERS and (pos == 0 or not text[pos - 1].isalnum()):
+    # The regex skips to each quote character in C instead of a Python loop over the entry.
+    for m in _OPENERS.finditer(text, start, max(start, limit)):
+        pos = m.start()
+        if pos == 0 or not text[pos - 1].isalnum():
             return _closing(text, pos, limit)
-        pos += 1
     return None
 
 
@@ -278,7 +343,7 @@ def _quoted(text: str, start: int, limit: int) -> tuple[Region, int] | None:
 
 
 def _italic_title(text: str, start: int) -> Region | None:
-    m = re.compile(r"(\*{1,2}|_{1,2})([^*_\n]{1,500}?)\1").match(text, start)
+    m = _ITALIC.match(text, start)
     if m is None:
         return None
     return _strip_region(text, m.start(2), m.end(2), " \t,.;:")
@@ -348,7 +413,7 @@ def _numbers(text: str, start: int, stop: int, fields: Fields) -> int | None:
                 first = m2.start() if first is None else min(first, m2.start())
     if fields.page is None:
         m3 = _BARE_PAGES.search(text, start, stop)
-        if m3 is not None and not re.fullmatch(r"(?:1[5-9]|20)\d\d\s?[-–—]\s?(?:1[5-9]|20)?\d\d", m3.group()):
+        if m3 is not None and not _YEAR_RANGE.fullmatch(m3.group()):
             fields.page = m3.span()
             first = m3.start() if first is None else min(first, m3.start())
     return first
@@ -365,6 +430,13 @@ def _plausible_volume(text: str, m: re.Match[str], fields: Fields) -> bool:
 
 
 def _edition(text: str, start: int, fields: Fields) -> Region | None:
+    # _EDITION can start at almost any character, so searching with it is slow; most
+    # entries have no edition, and these faster searches, which every match implies, say so.
+    if _MAY_BE_EDITION.search(text, start) is None and not (
+        any(text.find(word, start) != -1 for word in _EDITION_WORD_ENDS)
+        and _MAY_BE_EDITION_WORD.search(text, start) is not None
+    ):
+        return None
     m = _EDITION.search(text, start)
     if m is None:
         return None
@@ -378,8 +450,10 @@ def _edition(text: str, start: int, fields: Fields) -> Region | None:
 
 
 def _publisher(text: str, start: int, stop: int, fields: Fields) -> int | None:
+    if text.find(":", start, stop) == -1:
+        return None  # "Place: Publisher" has a colon; a search without one is slow and fails
     m = _PLACE_PUBLISHER.search(text, start, stop)
-    if m is not None and not re.search(r"\d", m.group("place")):
+    if m is not None and _DIGIT.search(m.group("place")) is None:
         fields.place = m.span("place")
         pub = _strip_region(text, *m.span("publisher"))
         fields.publisher = pub
@@ -414,6 +488,9 @@ def container_in_author_block(text: str, block: Region) -> Region | None:
 
 # --- The whole pass ---------------------------------------------------------------------------
 
+# How far into an entry the author block's closing date is looked for.
+_FIRST_DATE_REACH = 400
+
 
 def read_fields(text: str, trailing: int) -> Fields:
     """Read the fields of an entry whose identifiers are blanked out of ``text``.
@@ -427,7 +504,10 @@ def read_fields(text: str, trailing: int) -> Fields:
     quote = quoted[0] if quoted else None
     # The author block ends at the first sentence end, quote or date.
     ends = [e for e in (sentence_end(text, 0, n), quote[0] - 1 if quote else None) if e is not None]
-    first_date = find_dates(text, 0, min(n, 400))
+    # The first date is looked for in the first 400 characters only.  A shorter
+    # entry is read once for both this and the publication date below.
+    first_date = find_dates(text, 0, min(n, _FIRST_DATE_REACH))
+    dates = first_date if n <= _FIRST_DATE_REACH else find_dates(text)
     if first_date:
         ends.append(first_date[0][0].start)
     block_end = min(ends) if ends else n
@@ -444,7 +524,7 @@ def read_fields(text: str, trailing: int) -> Fields:
         if title is None:
             title = block
         block = None
-    issued = _issued(text, role_end or (block[1] if block else 0), title)
+    issued = _issued(text, role_end or (block[1] if block else 0), title, dates)
     if issued is not None:
         fields.issued, fields.issued_span = issued[1], (issued[0].start, issued[0].end)
     if block is not None and issued is not None and text[block[1] : issued[0].start].strip(" \t.,;:") == "(":
@@ -536,9 +616,9 @@ def _container_and_rest(text: str, start: int, stop: int, fields: Fields) -> Non
 
 def _container_sentence_end(text: str, start: int, stop: int) -> int:
     end = stop
-    m = re.compile(r"[.?!;](?=\s|$)|,\s").search(text, start, stop)
+    m = _CONTAINER_END.search(text, start, stop)
     while m is not None and m.group(0) == "." and _is_abbreviation_in_container(text, start, m.start()):
-        m = re.compile(r"[.?!;](?=\s|$)|,\s").search(text, m.end(), stop)
+        m = _CONTAINER_END.search(text, m.end(), stop)
     if m is not None:
         end = m.start()
     return end
@@ -555,7 +635,7 @@ def _is_abbreviation_in_container(text: str, start: int, dot: int) -> bool:
 def _names_end(text: str, start: int, stop: int) -> int:
     """Where an editor list after "edited by" ends: the next comma before a non-name, or a full stop."""
     end = sentence_end(text, start, stop) or stop
-    for m in re.compile(r",\s").finditer(text, start, end):
+    for m in _COMMA.finditer(text, start, end):
         following = _next_token(text, m.end())
         if following and not (following[0].isupper() or following in ("and", "&")):
             return m.start()
@@ -589,7 +669,7 @@ def _chapter(text: str, start: int, stop: int, fields: Fields) -> None:
         return
     end = stop
     for candidate in (
-        re.compile(r"\s\((?:pp?|S)\.|,\s(?:pp?|S)\.|[.?!](?=\s|$)").search(text, book_start, stop),
+        _BOOK_TITLE_END.search(text, book_start, stop),
     ):
         if candidate is not None:
             end = candidate.start()
@@ -614,15 +694,16 @@ def guess_type(
     """Decide the CSL type from the markers and the fields found."""
     folded_container = {w.casefold().strip(".,:;*_") for w in container.split()}
     has_numbers = fields.volume is not None or fields.issue is not None
-    if _THESIS.search(text):
+    lower = lowered(text)
+    if may_contain(lower, _THESIS_NEEDLES) and _THESIS.search(text):
         return "thesis"
     if container and _CONFERENCE.search(container):
         return "paper-conference"
     if has_editors and container:
         return "chapter"
-    if container and re.search(r"\b(?:In|Dans)\s*:?\s", text) and fields.page is not None and not has_numbers:
+    if container and _IN_WORD.search(text) and fields.page is not None and not has_numbers:
         return "chapter"
-    if _REPORT.search(text) and not has_numbers:
+    if not has_numbers and may_contain(lower, _REPORT_NEEDLES) and _REPORT.search(text):
         return "report"
     if container:
         if folded_container & _MAGAZINE_WORDS:
@@ -642,6 +723,6 @@ def guess_type(
         return "article-journal"  # volume, issue and pages: a journal whose name is missing
     if has_link:
         return "webpage"
-    if _CONFERENCE.search(text):
+    if may_contain(lower, _CONFERENCE_NEEDLES) and _CONFERENCE.search(text):
         return "paper-conference"
     return "document"

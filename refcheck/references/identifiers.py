@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from refcheck.dates import find_dates
 from refcheck.model import Date
+from refcheck.prefilter import lowered, may_contain
 
 DOI_SHAPE = re.compile(r"10\.\d{4,9}/\S+")
 _TOKEN = re.compile(r"\S+")
@@ -30,6 +31,20 @@ _ONLINE_WORDS = re.compile(
     r"\bdisponible\s+(?:sur|en|à)\b\s*:?|\bURL\s*:|\bin\s+ligne\b|\[en\s+ligne\]",
     re.IGNORECASE,
 )
+# Literal parts of every match of the two patterns above (see prefilter): an
+# entry without any of them is not searched.
+_ACCESS_NEEDLES = (
+    "access", "retrieved", "viewed", "visited", "consult", "abgerufen", "zug", "geraadpleegd", "cited",
+    "downloaded",
+)
+_ONLINE_NEEDLES = ("available", "online", "retrieved", "verf", "disponible", "url", "ligne")
+# After an access date: its closing bracket, or the "from" of "Retrieved May 3, 2020, from".
+_ACCESS_TAIL = re.compile(r"\s*[\])]|,?\s*from\b\s*:?")
+_SPACE = re.compile(r"\s")  # the same characters as str.isspace()
+_QUOTE_SPLIT = re.compile(r"([" + re.escape(_QUOTES) + r"])")
+# A superset of the tokens _read_tokens looks at: those with a "/" or ":", and those
+# that start (after "<([") with a character whose casefold starts with "w" or "d".
+_CANDIDATE_TOKEN = re.compile(r"(?<!\S)(?:[^\s/:]*[/:]\S*|[<(\[]*[DWdw\u1e98]\S*)")
 
 
 @dataclass
@@ -75,7 +90,7 @@ def _lstrip_token(text: str, start: int, end: int) -> int:
 
 def valid_url(url: str) -> bool:
     """Whether ``url`` is a usable absolute http(s) URL."""
-    if any(c.isspace() for c in url):
+    if _SPACE.search(url) is not None:
         return False
     try:
         parts = urlsplit(url)
@@ -233,7 +248,7 @@ def _doi_or_fragment(reader: _Reader, start: int, end: int, next_token: tuple[in
         return False
     # A URL path with its scheme and host lost, often glued to a closing quote.
     pos = start
-    for piece in re.split(r"([" + re.escape(_QUOTES) + r"])", text[start:end]):
+    for piece in _QUOTE_SPLIT.split(text[start:end]):
         if len(piece) > 1 and _is_path_fragment(piece):
             stop = _strip_trailing(text, pos, pos + len(piece))
             reader.add_malformed(pos, stop)
@@ -251,7 +266,7 @@ def _access_dates(text: str, found: Identifiers) -> None:
         span, date = dates[0]
         end = span.end
         # Take the closing bracket and a following "from" with the clause.
-        tail = re.match(r"\s*[\])]|,?\s*from\b\s*:?", text[end : end + 12])
+        tail = _ACCESS_TAIL.match(text[end : end + 12])
         if tail is not None:
             end += tail.end()
         if found.accessed is None:
@@ -267,6 +282,8 @@ def _online_markers(text: str, found: Identifiers) -> None:
 
 
 def _isbn(text: str, found: Identifiers) -> None:
+    if "ISBN" not in text:
+        return  # the pattern is case-sensitive: a cheap test spares the search
     m = _ISBN.search(text)
     if m is not None:
         found.isbn = m.group(1).strip()
@@ -291,6 +308,30 @@ def blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
+def _read_tokens(reader: _Reader) -> None:
+    """Classify the whitespace-separated tokens that may hold an identifier.
+
+    Every identifier has a "/" or ":" or starts with www/doi, so most words are
+    skipped; _CANDIDATE_TOKEN finds the rest in one regex scan rather than a
+    Python loop over every token, and the exact test below picks from those.
+    """
+    text = reader.text
+    skip_before = 0  # a token that _token used as the "next token" is not read again
+    for m in _CANDIDATE_TOKEN.finditer(text):
+        start, end = m.span()
+        if start < skip_before:
+            continue
+        token = text[start:end]
+        if "/" not in token and ":" not in token and not token.lstrip("<([").casefold().startswith(
+            ("www", "doi")
+        ):
+            continue
+        following = _TOKEN.search(text, end)
+        nxt = following.span() if following is not None else None
+        if _token(reader, start, end, nxt) and nxt is not None:
+            skip_before = nxt[1]
+
+
 def read_identifiers(text: str) -> Identifiers:
     """Find URLs, DOIs, ISBNs, malformed links, the access date and online markers in an entry."""
     reader = _Reader(text)
@@ -298,23 +339,14 @@ def read_identifiers(text: str) -> Identifiers:
     _isbn(text, reader.found)
     # Tokens are read with links and the ISBN already taken out.
     reader.text = blank(text, reader.found.consumed)
-    tokens = [m.span() for m in _TOKEN.finditer(reader.text)]
-    skip = False
-    for index, (start, end) in enumerate(tokens):
-        if skip:
-            skip = False
-            continue
-        token = reader.text[start:end]
-        # Every identifier has a "/" or ":" or starts with www/doi: most words are skipped at once.
-        if "/" not in token and ":" not in token and not token.lstrip("<([").casefold().startswith(
-            ("www", "doi")
-        ):
-            continue
-        nxt = tokens[index + 1] if index + 1 < len(tokens) else None
-        skip = _token(reader, start, end, nxt)
+    _read_tokens(reader)
     found = reader.found
     masked = blank(text, found.consumed)
-    _access_dates(masked, found)
-    _online_markers(masked, found)
+    # Blanking only removes text, so a needle missing from the entry is missing from ``masked``.
+    lower = lowered(text)
+    if may_contain(lower, _ACCESS_NEEDLES):
+        _access_dates(masked, found)
+    if may_contain(lower, _ONLINE_NEEDLES):
+        _online_markers(masked, found)
     found.online = found.online or reader.linked
     return found
