@@ -189,15 +189,51 @@ def find_citations(text: str, body: Span | None = None) -> list[Citation]:
     )
     result: list[Citation] = []
     group = 0
+    # An article cites the same works in the same words again and again: a group that reads
+    # nothing outside its brackets is parsed once, and its cites are moved to each repeat.
+    seen: dict[str, tuple[int, list[Citation]]] = {}
     for m, paren in groups:
-        if paren:
-            found = _author_date_group(text, masked, m.start(1), m.end(1), start, group, True)
-        else:
-            found = _bracket_group(text, masked, m, start, group)
+        found: list[Citation] | None = None
+        # (A square-bracket group is not: what follows it decides whether it is a link.)
+        key = m.group() if paren and _MASK not in m.group() else ""
+        if key:
+            hit = seen.get(key)
+            if hit is not None:
+                found = [_moved(c, m.start() - hit[0], group) for c in hit[1]]
+        if found is None:
+            context: list[bool] = []
+            if paren:
+                found = _author_date_group(
+                    text, masked, m.start(1), m.end(1), start, group, True, context
+                )
+            else:
+                found = _bracket_group(text, masked, m, start, group)
+            if key and not context:
+                seen[key] = (m.start(), found)
         if found:
             result.extend(found)
             group += 1
     return _in_order(result)
+
+
+def _moved(cite: Citation, delta: int, group: int) -> Citation:
+    """``cite`` found again ``delta`` characters further on, in group ``group``."""
+    return Citation(
+        span=cite.span.shift(delta),
+        text=cite.text,
+        kind=cite.kind,
+        authors=cite.authors,
+        author_spans=tuple(s.shift(delta) for s in cite.author_spans),
+        et_al=cite.et_al,
+        date=cite.date,
+        date_span=None if cite.date_span is None else cite.date_span.shift(delta),
+        locator=cite.locator,
+        prefix=cite.prefix,
+        narrative=cite.narrative,
+        number=cite.number,
+        key=cite.key,
+        group=group,
+    )
 
 
 def _in_order(cites: list[Citation]) -> list[Citation]:
@@ -331,9 +367,19 @@ def _bracket_group(
 
 
 def _author_date_group(
-    text: str, masked: str, cs: int, ce: int, body_start: int, group: int, paren: bool
+    text: str,
+    masked: str,
+    cs: int,
+    ce: int,
+    body_start: int,
+    group: int,
+    paren: bool,
+    context: list[bool] | None = None,
 ) -> list[Citation]:
-    """The cites in one bracket group whose content is ``masked[cs:ce]``."""
+    """The cites in one bracket group whose content is ``masked[cs:ce]``.
+
+    When the text before the group was read, True is appended to ``context``.
+    """
     if masked.find("\n", cs, ce) >= 0 and _BLANK_LINE.search(masked, cs, ce):
         return []
     dates = _dates_in(masked, cs, ce)
@@ -357,6 +403,8 @@ def _author_date_group(
             drafts.extend(_segment(text, masked, ss, se, seg_dates, last.authors, last.narrative))
         elif paren and number == 0:
             # A date with no name before it may close a narrative cite: "Smith (2019)".
+            if context is not None:
+                context.append(True)
             authors = _walk_back(text, masked, cs - 1, body_start)
             if authors is None:
                 continue
