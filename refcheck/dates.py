@@ -90,7 +90,7 @@ DATE_PATTERN = re.compile(
     (?P<iso>(?<!\d)(?P<iso_y>{_YEAR})-(?P<iso_m>[01]?\d)-(?P<iso_d>[0-3]?\d)(?!\d))
     | (?P<dmy>(?<!\d)(?P<dmy_d>[0-3]?\d){_ORD}\s*(?:of\s+|de\s+)?(?P<dmy_m>{_MONTH}),?\s*(?:de\s+)?
         (?P<dmy_y>{_YEAR})(?P<dmy_s>{_SUFFIX})(?!\d))
-    | (?P<mdy>(?<![^\W\d_])(?P<mdy_m>{_MONTH})\s*(?P<mdy_d>[0-3]?\d){_ORD},?\s*(?P<mdy_y>{_YEAR})
+    | (?P<mdy>(?<![^\W\d_])(?P<mdy_m>{_MONTH})\s*(?P<mdy_d>[0-3]?\d){_ORD},?\s*(?<!\d)(?P<mdy_y>{_YEAR})
         (?P<mdy_s>{_SUFFIX})(?!\d))
     | (?P<ymd>(?<!\d)(?P<ymd_y>{_YEAR})(?P<ymd_s>{_SUFFIX}),?\s+(?P<ymd_m>{_MONTH})
         (?:\s*(?P<ymd_d>[0-3]?\d){_ORD})?(?![\d]))

@@ -56,6 +56,13 @@ def test_month_with_comma_is_a_name_and_a_year() -> None:
     assert [str(d) for _, d in find_dates("May, 2019")] == ["2019"]
 
 
+def test_a_year_glued_to_a_day_is_no_date() -> None:
+    # "März201912" is not the 20th of March 1912: a year never follows a digit directly.
+    assert parse_date("März201912") is None
+    assert find_dates("seit März201912") == []
+    assert [str(d) for _, d in find_dates("March 13 2018")] == ["2018-03-13"]
+
+
 def test_numbers_that_are_not_years() -> None:
     assert find_dates("pages 1999-2004, doi 10.1000/2018.123, 12/2018") == []
 
