@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 
 from refcheck.dates import same_date
-from refcheck.model import Citation, CitationKind, Discrepancy, Match, Name, Reference, State
+from refcheck.model import (
+    Citation,
+    CitationKind,
+    Date,
+    Discrepancy,
+    Match,
+    Name,
+    Reference,
+    State,
+)
 from refcheck.names import PARTICLES, name_key
 
 # A discrepancy about authors costs less than one about the date; an author
@@ -198,13 +208,22 @@ def match(citations: Sequence[Citation], references: Sequence[Reference]) -> lis
     if not numbered:
         numbered = {i + 1: i for i in range(len(references))}
     results: list[Match] = []
+    # A match depends only on the cited names, et al. and date: an article cites the same
+    # work in the same words many times, and each is matched once.
+    seen: dict[tuple[tuple[str, ...], bool, Date | None], Match] = {}
     for position, citation in enumerate(citations):
         if citation.kind is CitationKind.NUMERIC:
             target = numbered.get(citation.number) if citation.number is not None else None
             state = State.UNRESOLVED if target is None else State.MATCHED
             results.append(Match(position, target, state))
         elif citation.kind is CitationKind.AUTHOR_DATE:
-            results.append(_match_author_date(position, citation, index))
+            key = (citation.authors, citation.et_al, citation.date)
+            found = seen.get(key)
+            if found is None:
+                found = seen[key] = _match_author_date(position, citation, index)
+            else:
+                found = dataclasses.replace(found, citation=position)
+            results.append(found)
         else:
             results.append(Match(position, None, State.UNRESOLVED))
     return results
