@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from refcheck.crf import label_spans
 from refcheck.model import Name, Reference, Span
 from refcheck.names import read_names
 from refcheck.references.entries import split_entries
 from refcheck.references.fields import Fields, Region, guess_type, read_fields
 from refcheck.references.identifiers import Identifiers, blank, read_identifiers
+from refcheck.references.learned import learned_fields
 
 __all__ = ["parse_reference", "read_references", "split_entries"]
 
@@ -82,7 +84,8 @@ def _parse(
     masked = blank(head, ids.consumed)
     trailing = min((s for s, _ in ids.consumed), default=len(head))
     # Step 2: the bibliographic fields, in reading order.
-    fields = read_fields(masked, trailing)
+    spans = label_spans(head)
+    fields = read_fields(masked, trailing) if spans is None else learned_fields(masked, spans)
     # Step 3: names, values and the type.
     authors, editors, ordered_by_list = _people(masked, fields, start, family_first)
     container = _value(masked, fields.container)

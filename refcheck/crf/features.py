@@ -1,0 +1,243 @@
+"""Token features for the reference labeller, in the manner of GROBID and AnyStyle.
+
+Each token gets features of its own (the word, its shape, affixes, what kind
+of number it is, dictionary membership), of its neighbours, of where it sits
+(position in the string, inside quotes or brackets, after the year) and of the
+punctuation around it.  A word's own features depend only on the word and are
+cached, so that a long list costs little more than its distinct words.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from importlib import resources
+
+from refcheck.crf.tokens import Token
+from refcheck.dates import MONTHS
+
+__all__ = ["features"]
+
+# Opening quotation marks and what closes each.
+_CLOSERS = {"“": "”\"", "„": "“”", "«": "»", "‘": "’'", "\"": "\"”", "'": "'’", "’": "’", "`": "'’`"}
+_OPENERS = frozenset(_CLOSERS)
+
+
+@functools.cache
+def _words(name: str) -> frozenset[str]:
+    text = resources.files("refcheck.data").joinpath(name).read_text(encoding="utf-8")
+    return frozenset(
+        _fold(line.strip()) for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def _fold(word: str) -> str:
+    folded = word.casefold()
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _shape(word: str) -> str:
+    """Capitals as X, small letters as x, digits as d, runs longer than two shortened."""
+    out: list[str] = []
+    for char in word[:12]:
+        if char.isdigit():
+            code = "d"
+        elif char.isalpha():
+            code = "X" if char.isupper() else "x" if char.islower() else "a"
+        else:
+            code = char
+        if len(out) >= 2 and out[-1] == code and out[-2] == code:
+            continue
+        out.append(code)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _own(word: str) -> tuple[str, ...]:
+    """The features of a word by itself."""
+    folded = _fold(word)
+    out = [f"w={folded}", f"shape={_shape(word)}"]
+    if len(word) > 2:
+        out += [f"p3={folded[:3]}", f"s3={folded[-3:]}", f"s2={folded[-2:]}"]
+    first = word[0]
+    if word.startswith(("http", "HTTP", "www", "ftp")):
+        out.append("url")
+    elif word[:3].lower() in ("doi", "10.") and "/" in word:
+        out.append("doi")
+    elif word.isdigit():
+        value = int(word)
+        out.append(f"digits={min(len(word), 5)}")
+        if len(word) == 4 and 1500 <= value <= 2099:
+            out.append("year")
+        elif value <= 31:
+            out.append("small-number")
+    elif first.isalpha():
+        if word.isupper():
+            out.append("caps" if len(word) > 1 else "initial")
+        elif first.isupper():
+            out.append("capitalised")
+        elif word.islower():
+            out.append("lower")
+        if any(c.isdigit() for c in word):
+            out.append("alnum")
+        if not word.isascii():
+            out.append("non-ascii")
+        if folded in MONTHS or folded.rstrip(".") in MONTHS:
+            out.append("month")
+        for name, tag in _DICTIONARIES:
+            if folded in _words(name):
+                out.append(tag)
+        if folded in _ROMAN and word.isupper() or folded in _ROMAN and word.islower():
+            out.append("roman")
+    elif first.isdigit():
+        out.append("alnum")
+    else:
+        out.append(f"punct={word}")
+        if word in "-–—‐":
+            out.append("dash")
+    return tuple(out)
+
+
+_DICTIONARIES = (
+    ("given_names.txt", "given-name"),
+    ("family_names.txt", "family-name"),
+    ("journal_words.txt", "journal-word"),
+    ("publisher_words.txt", "publisher-word"),
+    ("places.txt", "place"),
+)
+_ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx".split())
+_KEYWORDS = {
+    "et": "et",
+    "al": "al",
+    "and": "and",
+    "in": "in",
+    "ed": "ed",
+    "eds": "ed",
+    "edn": "edition",
+    "edition": "edition",
+    "ed.": "ed",
+    "hrsg": "ed",
+    "hg": "ed",
+    "vol": "vol",
+    "vols": "vol",
+    "volume": "vol",
+    "bd": "vol",
+    "tome": "vol",
+    "no": "no",
+    "nr": "no",
+    "issue": "no",
+    "pp": "pp",
+    "p": "pp",
+    "pages": "pp",
+    "s": "pp",
+    "available": "available",
+    "retrieved": "retrieved",
+    "accessed": "accessed",
+    "abgerufen": "accessed",
+    "consulté": "accessed",
+    "online": "online",
+    "doi": "doi-word",
+    "isbn": "isbn-word",
+    "press": "press",
+    "university": "university",
+    "thesis": "thesis",
+    "dissertation": "thesis",
+    "report": "report",
+    "proceedings": "proceedings",
+    "conference": "proceedings",
+    "translated": "translated",
+    "trans": "translated",
+    "edited": "edited",
+    "by": "by",
+}
+
+
+def _ends_sentence(before: str) -> bool:
+    """Whether a full stop after ``before`` ends a sentence rather than an initial or
+    an abbreviation ("J.", "Vol.")."""
+    if len(before) == 1 and before.isalpha():
+        return False
+    return _fold(before) not in _ABBREVIATIONS
+
+
+_ABBREVIATIONS = frozenset(
+    "al ed eds vol vols no nr pp p pg ch chap fig eq ser suppl jr sr st dr mr mrs ms prof"
+    " inc ltd co corp univ dept trans transl rev repr n d s f".split()
+)
+
+
+def features(tokens: list[Token]) -> list[list[str]]:
+    """The features of every token."""
+    n = len(tokens)
+    own = [_own(t.text) for t in tokens]
+    folded = [f[0][2:] for f in own]
+    shapes = [f[1][6:] for f in own]
+    out: list[list[str]] = []
+    quote = ""  # the opening quotation mark, while inside a quotation
+    paren = bracket = False
+    seen_year = seen_quote_close = False
+    segment = 0  # how many sentence-ending full stops came before
+    last_punct = "^"  # the last punctuation mark before the token
+    for i, token in enumerate(tokens):
+        word = token.text
+        f = list(own[i])
+        f.append(f"pos={i * 10 // n}")
+        if i == 0:
+            f.append("first")
+        if i == n - 1:
+            f.append("last")
+        if not token.space_before and i:
+            f.append("glued")
+        if quote:
+            f.append("in-quote")
+        if paren:
+            f.append("in-paren")
+        if bracket:
+            f.append("in-bracket")
+        if seen_year:
+            f.append("after-year")
+        if seen_quote_close:
+            f.append("after-quote")
+        f.append(f"seg={min(segment, 6)}")
+        f.append(f"after={last_punct}")
+        f.append(f"after={last_punct}|{shapes[i][:2]}")
+        keyword = _KEYWORDS.get(folded[i])
+        if keyword is not None:
+            f.append(f"kw={keyword}")
+        for offset in (-2, -1, 1, 2):
+            j = i + offset
+            if 0 <= j < n:
+                f.append(f"{offset}:w={folded[j]}")
+                f.append(f"{offset}:shape={shapes[j]}")
+            else:
+                f.append(f"{offset}:none")
+        if i > 0:
+            f.append(f"-1:+0:shape={shapes[i - 1]}|{shapes[i]}")
+        if i + 1 < n:
+            f.append(f"+0:+1:shape={shapes[i]}|{shapes[i + 1]}")
+        out.append(f)
+        # State for the tokens after this one.
+        if not word[0].isalnum():
+            last_punct = word if len(word) == 1 else "id"
+            if word in ".?!" and i and _ends_sentence(tokens[i - 1].text):
+                segment += 1
+        if quote:
+            if word in _CLOSERS.get(quote, ""):
+                quote = ""
+                seen_quote_close = True
+        elif word in _OPENERS and (word not in "'’" or token.space_before or i == 0):
+            quote = word
+        if word == "(":
+            paren = True
+        elif word == ")":
+            paren = False
+        elif word == "[":
+            bracket = True
+        elif word == "]":
+            bracket = False
+        elif "year" in own[i]:
+            seen_year = True
+    return out

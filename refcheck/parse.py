@@ -1,0 +1,55 @@
+"""Parse reference strings given one per line, outside any article.
+
+This is the library side of ``refcheck parse``: text in, Reference records out,
+one per input line and in order, even for a line that makes no sense.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from refcheck.model import Reference, Span
+from refcheck.references import parse_reference
+from refcheck.references.entries import split_entries
+
+__all__ = ["parse_strings", "parse_string", "to_csl_json"]
+
+# A bare number before the first word is the entry's label in a numbered list
+# ("37 Cluxton, R. J. …"), unless it could be the year the entry starts with.
+_BARE_LABEL = re.compile(r"\s*(\d{1,3})\s+(?=[^\W\d_])")
+
+
+def _entry(text: str) -> tuple[Span, int | None]:
+    """Where the reference is in the line, without its label, and the label's number."""
+    found = split_entries(text, Span(0, len(text)))
+    if len(found) == 1:
+        span, number = found[0]
+        if number is None and (m := _BARE_LABEL.match(text, span.start, span.end)) is not None:
+            return Span(m.end(), span.end), int(m.group(1))
+        return span, number
+    # The entry splitter may see several entries (or none) in one line; a line is one entry.
+    stripped = text.strip()
+    start = text.find(stripped) if stripped else 0
+    return Span(start, start + len(stripped)), None
+
+
+def parse_strings(lines: Iterable[str]) -> list[Reference]:
+    """One Reference per line, names read in the prevailing order of all the lines."""
+    texts = [line.replace("\r", " ").replace("\n", " ") for line in lines]
+    out = []
+    for text in texts:
+        span, number = _entry(text)
+        out.append(parse_reference(text, span, number))
+    return out
+
+
+def parse_string(text: str) -> Reference:
+    """Parse a single reference string."""
+    return parse_strings([text])[0]
+
+
+def to_csl_json(references: Iterable[Reference]) -> list[dict[str, Any]]:
+    """CSL-JSON items, with ids ``ref1``, ``ref2``, … in order."""
+    return [ref.to_csl(f"ref{i}") for i, ref in enumerate(references, 1)]
