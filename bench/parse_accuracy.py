@@ -84,7 +84,7 @@ CONNECTIVES = frozenset(
 )
 _WORD = re.compile(r"\w+")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-_DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*)", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:)", re.IGNORECASE)
 _URL_PREFIX = re.compile(r"^(?:url:\s*)?(?:https?://)?(?:www\.)?", re.IGNORECASE)
 
 
@@ -105,7 +105,8 @@ def normalise(name: str, values: Iterable[str]) -> Any:
         return None
     if name in ("DOI", "URL"):
         prefix = _DOI_PREFIX if name == "DOI" else _URL_PREFIX
-        value = prefix.sub("", values[0].strip()).rstrip(".,;)]/").casefold()
+        # Spaces inside an identifier are PDF-extraction damage ("doi :10.1038 /x"): ignored.
+        value = prefix.sub("", "".join(values[0].split())).rstrip(".,;)]/").casefold()
         return value or None
     counted: Counter[str] = Counter()
     for value in values:

@@ -54,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="colour the text report (auto: on a terminal, unless NO_COLOR is set)")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
 
+    parse = commands.add_parser(
+        "parse",
+        help="parse reference strings, one per line, into CSL-JSON, BibTeX or RIS",
+        description="Parse free-text references, one per line (or an article's reference list "
+        "with --article), into structured records: one record per line, in order.",
+    )
+    parse.add_argument("path", metavar="FILE", nargs="?", default="-", help="input file; - or nothing reads standard input")
+    parse.add_argument("--to", choices=("csl-json", "bibtex", "ris"), default="csl-json",
+                       help="output format (default: csl-json)")
+    parse.add_argument("--article", action="store_true",
+                       help="FILE is an article: parse the entries of its reference list")
+    parse.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
     rules = commands.add_parser("rules", help="list the rules with their documentation")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     return parser
@@ -116,6 +129,34 @@ def _check(args: argparse.Namespace) -> Exit:
     return Exit.CLEAN
 
 
+def _parse(args: argparse.Namespace) -> Exit:
+    from refcheck import document as documents
+    from refcheck.document import InputError
+    from refcheck.parse import parse_strings, split_lines, to_format
+
+    try:
+        if args.article:
+            from refcheck.references import read_references
+
+            doc = documents.read(args.path)
+            for warning in doc.warnings:
+                print(f"refcheck: warning: {warning}", file=sys.stderr)
+            references = read_references(doc.text, doc.references) if doc.references else []
+        else:
+            data, name = documents.read_bytes(args.path)
+            text = ""
+            if data.strip():
+                text, _, warnings = documents.decode(data, name)
+                for warning in warnings:
+                    print(f"refcheck: warning: {warning}", file=sys.stderr)
+            references = parse_strings(split_lines(text.removeprefix("\ufeff")))
+    except InputError as error:
+        print(f"refcheck: error: {error}", file=sys.stderr)
+        return Exit.ERROR
+    _write(to_format(references, args.to), args.output)
+    return Exit.CLEAN
+
+
 def _rules(args: argparse.Namespace) -> Exit:
     from refcheck.rules import RULES
 
@@ -141,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return Exit.ERROR
-    handlers = {"check": _check, "rules": _rules}
+    handlers = {"check": _check, "parse": _parse, "rules": _rules}
     return int(handlers[args.command](args))
 
 

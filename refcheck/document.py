@@ -102,16 +102,15 @@ def decode(data: bytes, path: str) -> tuple[str, str, tuple[str, ...]]:
     return text, "cp1252", (f"{path}: not UTF-8; decoded as cp1252",)
 
 
-def read(path: str | Path) -> Document:
-    """Read the article at ``path`` ("-" is standard input)."""
+def read_bytes(path: str | Path) -> tuple[bytes, str]:
+    """The bytes at ``path`` ("-" is standard input) and the name to report it by."""
     name = str(path)
     if name == "-":
         import sys
 
-        return from_bytes(sys.stdin.buffer.read(), "<stdin>")
-    p = Path(path)
+        return sys.stdin.buffer.read(), "<stdin>"
     try:
-        data = p.read_bytes()
+        return Path(path).read_bytes(), name
     except FileNotFoundError:
         raise InputError(name, "no such file") from None
     except IsADirectoryError:
@@ -120,7 +119,11 @@ def read(path: str | Path) -> Document:
         raise InputError(name, "permission denied") from None
     except OSError as exc:
         raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
-    return from_bytes(data, name)
+
+
+def read(path: str | Path) -> Document:
+    """Read the article at ``path`` ("-" is standard input)."""
+    return from_bytes(*read_bytes(path))
 
 
 def from_bytes(data: bytes, path: str) -> Document:

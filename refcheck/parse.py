@@ -14,7 +14,9 @@ from refcheck.model import Reference, Span
 from refcheck.references import parse_reference
 from refcheck.references.entries import split_entries
 
-__all__ = ["parse_strings", "parse_string", "to_csl_json"]
+__all__ = ["parse_strings", "parse_string", "split_lines", "to_csl_json", "to_format", "FORMATS"]
+
+FORMATS = ("csl-json", "bibtex", "ris")
 
 # A bare number before the first word is the entry's label in a numbered list
 # ("37 Cluxton, R. J. …"), unless it could be the year the entry starts with.
@@ -35,6 +37,15 @@ def _entry(text: str) -> tuple[Span, int | None]:
     return Span(start, start + len(stripped)), None
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text``: split at line feeds only (with an optional carriage return),
+    no empty line after a final line feed."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def parse_strings(lines: Iterable[str]) -> list[Reference]:
     """One Reference per line, names read in the prevailing order of all the lines."""
     texts = [line.replace("\r", " ").replace("\n", " ") for line in lines]
@@ -53,3 +64,21 @@ def parse_string(text: str) -> Reference:
 def to_csl_json(references: Iterable[Reference]) -> list[dict[str, Any]]:
     """CSL-JSON items, with ids ``ref1``, ``ref2``, … in order."""
     return [ref.to_csl(f"ref{i}") for i, ref in enumerate(references, 1)]
+
+
+def to_format(references: Iterable[Reference], to: str) -> str:
+    """The references as text in one of FORMATS."""
+    items = to_csl_json(references)
+    if to == "csl-json":
+        import json
+
+        return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    if to == "bibtex":
+        from refcheck.convert import to_bibtex
+
+        return to_bibtex(items)
+    if to == "ris":
+        from refcheck.convert import to_ris
+
+        return to_ris(items)
+    raise ValueError(f"unknown format {to!r}; expected one of {', '.join(FORMATS)}")

@@ -21,7 +21,8 @@ from refcheck.crf.tokens import tokenize
 __all__ = ["MODEL", "Labeller", "default_labeller", "label_spans"]
 
 MODEL = Path(__file__).resolve().parent / "reference.crfsuite"
-# Set to "0" to use the rule-based reader only (for comparison, or without the model).
+# REFCHECK_CRF=0 uses the rule-based reader only (for comparison); REFCHECK_CRF=PATH
+# uses the model at PATH instead of the shipped one (to measure a newly trained one).
 _ENV = "REFCHECK_CRF"
 
 
@@ -58,10 +59,14 @@ class Labeller:
 @functools.cache
 def default_labeller() -> Labeller | None:
     """The shipped model, or None when it is missing or switched off (REFCHECK_CRF=0)."""
-    if os.environ.get(_ENV, "1") == "0" or not MODEL.exists():
+    setting = os.environ.get(_ENV, "")
+    if setting == "0":
+        return None
+    path = Path(setting) if setting and setting != "1" else MODEL
+    if not path.exists():
         return None
     try:
-        return Labeller(MODEL)
+        return Labeller(path)
     except (ImportError, OSError):
         return None
 

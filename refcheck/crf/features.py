@@ -21,6 +21,7 @@ __all__ = ["features"]
 # Opening quotation marks and what closes each.
 _CLOSERS = {"“": "”\"", "„": "“”", "«": "»", "‘": "’'", "\"": "\"”", "'": "'’", "’": "’", "`": "'’`"}
 _OPENERS = frozenset(_CLOSERS)
+_QUOTE_MARKS = frozenset("“”«»„\"")
 
 
 @functools.cache
@@ -109,7 +110,7 @@ _DICTIONARIES = (
     ("places.txt", "place"),
 )
 _ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx".split())
-_KEYWORDS = {
+_KEYWORDS: dict[str, str] = {
     "et": "et",
     "al": "al",
     "and": "and",
@@ -155,6 +156,9 @@ _KEYWORDS = {
 }
 
 
+_KEYWORD_FEATURES = {v: f"kw={v}" for v in set(_KEYWORDS.values())}
+
+
 def _ends_sentence(before: str) -> bool:
     """Whether a full stop after ``before`` ends a sentence rather than an initial or
     an abbreviation ("J.", "Vol.")."""
@@ -169,13 +173,48 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+# Feature strings are made once and reused: building them costs more than the rest.
+_POSITIONS = tuple(f"pos={k}" for k in range(11))
+_SEGMENTS = tuple(f"seg={k}" for k in range(7))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _context(word: str) -> tuple[tuple[str, str], ...]:
+    """The features a word gives its neighbours at offsets -2, -1, 1 and 2."""
+    own = _own(word)
+    folded, shape = own[0][2:], own[1][6:]
+    return tuple((f"{k}:w={folded}", f"{k}:shape={shape}") for k in (-2, -1, 1, 2))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _after(punct: str, shape: str) -> tuple[str, str]:
+    return f"after={punct}", f"after={punct}|{shape}"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _pair(prefix: str, a: str, b: str) -> str:
+    return f"{prefix}{a}|{b}"
+
+
 def features(tokens: list[Token]) -> list[list[str]]:
     """The features of every token."""
     n = len(tokens)
     own = [_own(t.text) for t in tokens]
     folded = [f[0][2:] for f in own]
     shapes = [f[1][6:] for f in own]
+    # What the whole string looks like: its style shows in every token.
+    words = set(folded)
+    style = []
+    if words & _QUOTE_MARKS:
+        style.append("style=quotes")
+    if any(folded[k] == "(" and k + 1 < n and "year" in own[k + 1] for k in range(min(n, 60))):
+        style.append("style=year-in-parens")
+    if n and (own[0][1] in ("shape=d", "shape=dd", "shape=ddd") or folded[0] == "["):
+        style.append("style=numbered")
+    if "<" in words or "*" in words or "_" in words:
+        style.append("style=markup")
     out: list[list[str]] = []
+    context = [_context(t.text) for t in tokens]
     quote = ""  # the opening quotation mark, while inside a quotation
     paren = bracket = False
     seen_year = seen_quote_close = False
@@ -183,8 +222,7 @@ def features(tokens: list[Token]) -> list[list[str]]:
     last_punct = "^"  # the last punctuation mark before the token
     for i, token in enumerate(tokens):
         word = token.text
-        f = list(own[i])
-        f.append(f"pos={i * 10 // n}")
+        f = [*own[i], _POSITIONS[i * 10 // n], *style]
         if i == 0:
             f.append("first")
         if i == n - 1:
@@ -201,23 +239,32 @@ def features(tokens: list[Token]) -> list[list[str]]:
             f.append("after-year")
         if seen_quote_close:
             f.append("after-quote")
-        f.append(f"seg={min(segment, 6)}")
-        f.append(f"after={last_punct}")
-        f.append(f"after={last_punct}|{shapes[i][:2]}")
+        f.append(_SEGMENTS[min(segment, 6)])
+        f.extend(_after(last_punct, shapes[i][:2]))
         keyword = _KEYWORDS.get(folded[i])
         if keyword is not None:
-            f.append(f"kw={keyword}")
-        for offset in (-2, -1, 1, 2):
-            j = i + offset
-            if 0 <= j < n:
-                f.append(f"{offset}:w={folded[j]}")
-                f.append(f"{offset}:shape={shapes[j]}")
-            else:
-                f.append(f"{offset}:none")
-        if i > 0:
-            f.append(f"-1:+0:shape={shapes[i - 1]}|{shapes[i]}")
+            f.append(_KEYWORD_FEATURES[keyword])
+        # Neighbours: context[j][k] holds token j's word and shape seen from offset -2, -1, 1, 2.
+        if i >= 2:
+            f.extend(context[i - 2][0])
+        else:
+            f.append("-2:none")
+        if i >= 1:
+            f.extend(context[i - 1][1])
+        else:
+            f.append("-1:none")
         if i + 1 < n:
-            f.append(f"+0:+1:shape={shapes[i]}|{shapes[i + 1]}")
+            f.extend(context[i + 1][2])
+        else:
+            f.append("1:none")
+        if i + 2 < n:
+            f.extend(context[i + 2][3])
+        else:
+            f.append("2:none")
+        if i > 0:
+            f.append(_pair("-1:+0:shape=", shapes[i - 1], shapes[i]))
+        if i + 1 < n:
+            f.append(_pair("+0:+1:shape=", shapes[i], shapes[i + 1]))
         out.append(f)
         # State for the tokens after this one.
         if not word[0].isalnum():

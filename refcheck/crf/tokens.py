@@ -34,14 +34,17 @@ def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
     last = 0
     for m in _TOKEN.finditer(text):
-        start, end = m.span()
         word = m.group()
+        start = m.start()
+        end = start + len(word)
         if len(word) > 4 and word.startswith(_IDENTIFIER_STARTS):
-            end = start + _identifier_length(word)
-        out.append(Token(text[start:end], start, end, start > last))
-        # What an identifier gives back is read as single characters.
-        out.extend(Token(text[i], i, i + 1, False) for i in range(end, m.end()))
-        last = m.end()
+            cut = start + _identifier_length(word)
+            out.append(Token(text[start:cut], start, cut, start > last))
+            # What an identifier gives back is read as single characters.
+            out.extend(Token(text[i], i, i + 1, False) for i in range(cut, end))
+        else:
+            out.append(Token(word, start, end, start > last))
+        last = end
         if len(out) >= MAX_TOKENS:
             return out[:MAX_TOKENS]
     return out
