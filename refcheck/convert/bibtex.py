@@ -134,10 +134,11 @@ def _fields(item: dict[str, Any]) -> list[tuple[str, str]]:
 
 def to_bibtex(items: Iterable[dict[str, Any]]) -> str:
     """BibTeX for the items, keys made unique with a, b, c… on collisions."""
-    import bibtexparser
+    from bibtexparser.library import Library
     from bibtexparser.model import Entry, Field
+    from bibtexparser.writer import write
 
-    library = bibtexparser.Library()
+    library = Library()
     used: dict[str, int] = {}
     for item in items:
         base = cite_key(item)
@@ -146,7 +147,7 @@ def to_bibtex(items: Iterable[dict[str, Any]]) -> str:
         key = base if count == 0 else base + _suffix(count)
         kind = ENTRY_TYPES.get(item.get("type", ""), "misc")
         library.add(Entry(kind, key, [Field(k, v) for k, v in _fields(item)]))
-    return str(bibtexparser.write_string(library))
+    return str(write(library))
 
 
 def _suffix(count: int) -> str:
