@@ -136,7 +136,7 @@ def to_bibtex(items: Iterable[dict[str, Any]]) -> str:
     """BibTeX for the items, keys made unique with a, b, c… on collisions."""
     from bibtexparser.library import Library
     from bibtexparser.model import Entry, Field
-    from bibtexparser.writer import write
+    from bibtexparser.entrypoint import write_string
 
     library = Library()
     used: dict[str, int] = {}
@@ -147,7 +147,7 @@ def to_bibtex(items: Iterable[dict[str, Any]]) -> str:
         key = base if count == 0 else base + _suffix(count)
         kind = ENTRY_TYPES.get(item.get("type", ""), "misc")
         library.add(Entry(kind, key, [Field(k, v) for k, v in _fields(item)]))
-    return str(write(library))
+    return str(write_string(library))
 
 
 def _suffix(count: int) -> str:
