@@ -12,6 +12,20 @@ from refcheck.prefilter import lowered, may_contain
 
 Region = tuple[int, int]
 
+
+def _at_word_start(words: str, suffix: str = "") -> str:
+    """``\\b(?:w1|w2|…)`` followed by ``suffix``, as alternatives the regex engine can skip to.
+
+    The engine tries a pattern that starts with ``\\b`` at every character, but
+    jumps straight to the next possible first letter when every alternative
+    starts with a literal one.  So the boundary goes into a lookbehind after the
+    first letter ("v(?<=\\bv)ol" matches exactly where "\\bvol" does), and the
+    suffix is repeated in each alternative, which tries the same things in the
+    same order.  Each word must start with a plain letter.
+    """
+    return "|".join(f"{w[0]}(?<=\\b{w[0]}){w[1:]}{suffix}" for w in words.split("|"))
+
+
 # Opening quotes and the closers each accepts.  The seed-style ‘…` closes with
 # a backtick; German „…“ closes with a left double quote.
 _CLOSERS: dict[str, str] = {
@@ -53,10 +67,13 @@ _MAGAZINE_WORDS = frozenset(
     "magazine atlantic yorker forbes wired economist spiegel weekly time newsweek vogue".split()
 )
 _PUBLISHER_WORDS = re.compile(
-    r"\b(?:Press|Presses|Presse|Publishing|Publishers?|Publications|Verlag|Books|Wiley|Springer|Routledge|Elsevier|"
-    r"Penguin|Sage|SAGE|Éditions|Editions|Gallimard|Seuil|Hachette|Macmillan|Palgrave|Blackwell|"
-    r"Norton|Knopf|Random House|HarperCollins|Pearson|McGraw|Cengage|Suhrkamp|Beck|Kohlhammer|"
-    r"Hanser|Dunod|Flammarion|Ltd|Inc|GmbH|Co\.)\b"
+    _at_word_start(
+        r"Press|Presses|Presse|Publishing|Publishers?|Publications|Verlag|Books|Wiley|Springer|Routledge|Elsevier|"
+        r"Penguin|Sage|SAGE|Éditions|Editions|Gallimard|Seuil|Hachette|Macmillan|Palgrave|Blackwell|"
+        r"Norton|Knopf|Random House|HarperCollins|Pearson|McGraw|Cengage|Suhrkamp|Beck|Kohlhammer|"
+        r"Hanser|Dunod|Flammarion|Ltd|Inc|GmbH|Co\.",
+        r"\b",
+    )
 )
 _THESIS = re.compile(
     r"\b(?:thesis|dissertation|Diss\.|doctoral|Ph\.?\s?D\.?|master'?s|M\.?A\. thesis|M\.?Sc|"
@@ -90,19 +107,6 @@ _PLACE_PUBLISHER = re.compile(
     r"(?P<place>[A-Z][\w'’-]{1,30}(?:[ -][A-Z][\w'’-]{1,30}){0,3}(?:,\s?[A-Z][A-Za-z.]{1,12})?)"
     r"\s?:\s?(?P<publisher>[A-Z][^.;:()\[\]]{1,80}?)(?=\s*[.,;(]|\s*$|\s+\d{4})"
 )
-
-
-def _at_word_start(words: str, suffix: str = "") -> str:
-    """``\\b(?:w1|w2|…)`` followed by ``suffix``, as alternatives the regex engine can skip to.
-
-    The engine tries a pattern that starts with ``\\b`` at every character, but
-    jumps straight to the next possible first letter when every alternative
-    starts with a literal one.  So the boundary goes into a lookbehind after the
-    first letter ("v(?<=\\bv)ol" matches exactly where "\\bvol" does), and the
-    suffix is repeated in each alternative, which tries the same things in the
-    same order.  Each word must start with a plain letter.
-    """
-    return "|".join(f"{w[0]}(?<=\\b{w[0]}){w[1:]}{suffix}" for w in words.split("|"))
 
 
 # The patterns below are written for speed (see _at_word_start); they read as:
@@ -145,7 +149,8 @@ _ASCII_DIGIT = re.compile(r"[0-9]")
 _CONTAINER_END = re.compile(r"[.?!;](?=\s|$)|,\s")
 _COMMA = re.compile(r",\s")
 _BOOK_TITLE_END = re.compile(r"\s\((?:pp?|S)\.|,\s(?:pp?|S)\.|[.?!](?=\s|$)")
-_IN_WORD = re.compile(r"\b(?:In|Dans)\s*:?\s")
+# \b(?:In|Dans)\s*:?\s, written for speed (see _at_word_start).
+_IN_WORD = re.compile(_at_word_start("In|Dans", r"\s*:?\s"))
 # Literal parts of every match of _THESIS, _REPORT and _CONFERENCE (see prefilter):
 # guess_type searches a whole entry with them only when one is there.
 _THESIS_NEEDLES = (
@@ -598,14 +603,15 @@ def _container_and_rest(text: str, start: int, stop: int, fields: Fields) -> Non
         if region is None:
             return
     words = text[region[0] : region[1]]
-    if len(words) < 60 and (_THESIS.search(words) or _REPORT.search(words)) and numbers_at is None:
+    # (The searches come last: every test here is pure, so the order does not change the answer.)
+    if numbers_at is None and len(words) < 60 and (_THESIS.search(words) or _REPORT.search(words)):
         # "PhD thesis, University X" / "Working Paper 12.": a genre, then who issued it.
         after = _skip_punctuation(text, sentence)
         nxt = _strip_region(text, after, _container_sentence_end(text, after, stop))
         if fields.publisher is None and nxt is not None and text[nxt[0]].isupper():
             fields.publisher = nxt
         return
-    if _is_publisher(text[region[0] : region[1]]) and numbers_at is None:
+    if numbers_at is None and _is_publisher(text[region[0] : region[1]]):
         if fields.publisher is None:
             fields.publisher = region
         return
@@ -701,7 +707,8 @@ def guess_type(
         return "paper-conference"
     if has_editors and container:
         return "chapter"
-    if container and _IN_WORD.search(text) and fields.page is not None and not has_numbers:
+    # The search last: the tests are pure, so their order does not change the answer.
+    if container and fields.page is not None and not has_numbers and _IN_WORD.search(text):
         return "chapter"
     if not has_numbers and may_contain(lower, _REPORT_NEEDLES) and _REPORT.search(text):
         return "report"
