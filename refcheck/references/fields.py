@@ -50,6 +50,9 @@ _ROLE_MARKER = re.compile(
     r"(?:[(\[]\s?(?:eds?|hrsg|hg|dir|coord|éds?|red)\.?\s?[)\]]|\b(?:eds?|hrsg|hg|dir|éds?)\.)\s*(?:\.\s*)?$",
     re.IGNORECASE,
 )
+# A _ROLE_MARKER match is its marker, at most 10 characters ("[ coord. ]"), then only
+# spaces and one full stop at most: it starts this close to the end of what else is there.
+_ROLE_MARKER_REACH = 16
 _PUBLICATION_WORDS = frozenset(
     """news post times politics guardian conversation journal review magazine herald tribune
     telegraph press daily weekly gazette chronicle observer economist online independent mail
@@ -255,6 +258,15 @@ def _has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
 
+def _role_marker(text: str, block: Region) -> re.Match[str] | None:
+    """``_ROLE_MARKER.search(text, *block)``, searching only the end of the block, where a match must lie."""
+    start, end = block
+    # What is left without the spaces and the one full stop that may follow the marker.
+    rest = text[start:end].rstrip()
+    rest = rest[:-1].rstrip() if rest.endswith(".") else rest
+    return _ROLE_MARKER.search(text, max(start, start + len(rest) - _ROLE_MARKER_REACH), end)
+
+
 def _author_block(text: str, end: int) -> Region | None:
     """The author block up to ``end``, keeping the full stop of a final initial or "Jr."."""
     block = _strip_region(text, 0, end, " \t,;:([")
@@ -356,10 +368,16 @@ def _italic_title(text: str, start: int) -> Region | None:
 
 # An unquoted title ends at a sentence end, before a parenthesised edition or
 # report note, or before a bare "volume(issue), pages" run (a journal name lost).
+#
+# It reads   [.?!](?=\s|$)
+#            |\s[(\[](?=[^)\]]{0,60}(?:ed\.|edn|Aufl|dissertation|thesis|Report|report|pp\.|Vol))
+#            |,(?=\s\d{1,5}\s?\([\w–/-]{1,12}\),)
+# written to start with one character set (so that the engine skips in C to the next
+# candidate) and then pick the alternative by that character, which no two share.
 _TITLE_END = re.compile(
-    r"[.?!](?=\s|$)"
-    r"|\s[(\[](?=[^)\]]{0,60}(?:ed\.|edn|Aufl|dissertation|thesis|Report|report|pp\.|Vol))"
-    r"|,(?=\s\d{1,5}\s?\([\w–/-]{1,12}\),)"
+    r"[.?!,\s](?:(?<=[.?!])(?=\s|$)"
+    r"|(?<=\s)[(\[](?=[^)\]]{0,60}(?:ed\.|edn|Aufl|dissertation|thesis|Report|report|pp\.|Vol))"
+    r"|(?<=,)(?=\s\d{1,5}\s?\([\w–/-]{1,12}\),))"
 )
 
 
@@ -416,12 +434,17 @@ def _numbers(text: str, start: int, stop: int, fields: Fields) -> int | None:
                 fields.volume = m2.span("v")
                 fields.issue = m2.span("i")
                 first = m2.start() if first is None else min(first, m2.start())
-    if fields.page is None:
+    # Every match of _BARE_PAGES holds a dash: without one, the slow search is spared.
+    if fields.page is None and _has_dash(text, start, stop):
         m3 = _BARE_PAGES.search(text, start, stop)
         if m3 is not None and not _YEAR_RANGE.fullmatch(m3.group()):
             fields.page = m3.span()
             first = m3.start() if first is None else min(first, m3.start())
     return first
+
+
+def _has_dash(text: str, start: int, stop: int) -> bool:
+    return text.find("-", start, stop) != -1 or text.find("–", start, stop) != -1 or text.find("—", start, stop) != -1
 
 
 def _plausible_volume(text: str, m: re.Match[str], fields: Fields) -> bool:
@@ -438,8 +461,8 @@ def _edition(text: str, start: int, fields: Fields) -> Region | None:
     # _EDITION can start at almost any character, so searching with it is slow; most
     # entries have no edition, and these faster searches, which every match implies, say so.
     if _MAY_BE_EDITION.search(text, start) is None and not (
-        any(text.find(word, start) != -1 for word in _EDITION_WORD_ENDS)
-        and _MAY_BE_EDITION_WORD.search(text, start) is not None
+        _MAY_BE_EDITION_WORD.search(text, start) is not None
+        and any(text.find(word, start) != -1 for word in _EDITION_WORD_ENDS)
     ):
         return None
     m = _EDITION.search(text, start)
@@ -519,7 +542,7 @@ def read_fields(text: str, trailing: int) -> Fields:
     block = _author_block(text, block_end)
     title: Region | None = quote
     role_end: int | None = None
-    role = _ROLE_MARKER.search(text, block[0], block[1]) if block is not None else None
+    role = _role_marker(text, block) if block is not None else None
     if block is not None and role is not None:
         fields.editor_role = True
         role_end = role.end()
