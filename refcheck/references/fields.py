@@ -151,6 +151,7 @@ _DIGIT = re.compile(r"\d")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 _CONTAINER_END = re.compile(r"[.?!;](?=\s|$)|,\s")
 _COMMA = re.compile(r",\s")
+_PUNCTUATION_RUN = re.compile(r"[ \t.,;:)\]]*")
 _BOOK_TITLE_END = re.compile(r"\s\((?:pp?|S)\.|,\s(?:pp?|S)\.|[.?!](?=\s|$)")
 # \b(?:In|Dans)\s*:?\s, written for speed (see _at_word_start).
 _IN_WORD = re.compile(_at_word_start("In|Dans", r"\s*:?\s"))
@@ -191,10 +192,12 @@ class Fields:
 
 
 def _strip_region(text: str, start: int, end: int, chars: str = " \t,.;:*_") -> Region | None:
-    while start < end and text[start] in chars:
-        start += 1
-    while end > start and text[end - 1] in chars:
-        end -= 1
+    # lstrip and rstrip drop what a loop over the characters would, in C.
+    if end <= start:
+        return None
+    rest = text[start:end].lstrip(chars)
+    start = end - len(rest)
+    end = start + len(rest.rstrip(chars))
     return (start, end) if end > start else None
 
 
@@ -581,9 +584,10 @@ def read_fields(text: str, trailing: int) -> Fields:
 
 
 def _skip_punctuation(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t.,;:)]":
-        pos += 1
-    return pos
+    if pos >= len(text):
+        return pos
+    m = _PUNCTUATION_RUN.match(text, pos)
+    return m.end() if m is not None else pos  # (a run of none matches too)
 
 
 def _container_and_rest(text: str, start: int, stop: int, fields: Fields) -> None:
