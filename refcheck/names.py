@@ -182,21 +182,23 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     pos = 0
     for m in _SEPARATOR.finditer(text, 0, stop):
-        if m.start() == m.end() or (m.group().strip() in ("y", "i") and _joins_family(text, pos, m, stop)):
+        sep_start, sep_end = m.span()
+        # Only the conjunction "y" strips to "y" or "i" (no separator starts with "i").
+        if sep_start == sep_end or (text[sep_start] == "y" and _joins_family(text, pos, m, stop)):
             continue
-        pieces.append((pos, m.start()))
-        pos = m.end()
+        pieces.append((pos, sep_start))
+        pos = sep_end
     pieces.append((pos, stop))
     out: list[tuple[int, int]] = []
     for start, end in pieces:
         # Trim spaces and stray punctuation, but keep the full stop of an initial.
         # (lstrip and rstrip drop the same characters as a loop over them would.)
-        piece = text[start:end]
-        start = end - len(piece.lstrip(" \t\n\u00a0.,;:("))
-        end = start + len(text[start:end].rstrip(" \t\n\u00a0,;:"))
-        if end > start and text[end - 1] == "." and end - start > 1:
-            if not _ends_in_initial_or_abbrev(text[start:end]):
-                end -= 1
+        rest = text[start:end].lstrip(" \t\n\u00a0.,;:(")
+        start = end - len(rest)
+        chunk = rest.rstrip(" \t\n\u00a0,;:")  # text[start:end] once trimmed
+        end = start + len(chunk)
+        if len(chunk) > 1 and chunk[-1] == "." and not _ends_in_initial_or_abbrev(chunk):
+            end -= 1
         if end > start:
             out.append((start, end))
     return _rejoin_organisations(text, out)
@@ -214,7 +216,9 @@ def _joins_family(text: str, pos: int, m: re.Match[str], stop: int) -> bool:
     return len(left) == 1 and not is_initials(left[0]) and left[0][:1].isupper() and right is not None
 
 
+@functools.lru_cache(maxsize=_WORD_CACHE)
 def _ends_in_initial_or_abbrev(chunk: str) -> bool:
+    # Cached: it is asked about every "J." of a list.
     words = chunk.split()
     last = words[-1] if words else chunk
     return is_initials(last) or last.casefold() in _SUFFIXES or last.casefold() in {"ed.", "eds."}
@@ -383,6 +387,12 @@ def _comma_pair(family_words: list[str], given_words: list[str], span: Span) -> 
     # The cleaned words that are not empty (what [_clean_word(w) for w in … if _clean_word(w)] gives).
     family_words = [c for w in family_words if (c := w.strip(_WORD_PUNCTUATION))]
     given_words = [c for w in given_words if (c := w.strip(_WORD_PUNCTUATION))]
+    if len(family_words) == 1 and len(given_words) == 1:
+        # The commonest case, "Smith, J.", built directly: one word has no suffix
+        # or particle to split off, so the general case below gives just this.
+        return Name(
+            family=family_words[0], given=given_words[0], particle="", suffix="", order="family-comma", span=span
+        )
     given_words, suffix = _split_suffix(given_words)
     family_words, family_suffix = _split_suffix(family_words)
     particle, family = _leading_particle(family_words)
@@ -400,6 +410,12 @@ def _comma_pair(family_words: list[str], given_words: list[str], span: Span) -> 
 
 def _looks_given(words: list[str]) -> bool:
     """Whether a chunk can be the given-name half of "Family, Given"."""
+    return _looks_given_words(tuple(words))
+
+
+@functools.lru_cache(maxsize=_WORD_CACHE)
+def _looks_given_words(words: tuple[str, ...]) -> bool:
+    # Cached: a list's given names are mostly the same few initials ("J.", "A. B.").
     if not words or len(words) > 4:
         return False
     for word in words:
@@ -469,7 +485,7 @@ def read_names(text: str, offset: int = 0, family_first: bool | None = None) -> 
         start, end = chunks[i]
         chunk = text[start:end]
         words = words_of[i]
-        if _is_suffix_chunk(chunk) and names and not names[-1].literal and not names[-1].suffix:
+        if names and _is_suffix_chunk(chunk) and not names[-1].literal and not names[-1].suffix:
             last = names[-1]
             names[-1] = Name(
                 family=last.family, given=last.given, particle=last.particle, suffix=chunk,
