@@ -132,6 +132,10 @@ def _date_from_match(m: re.Match[str]) -> Date | None:
             break
     else:  # pragma: no cover - the pattern has no other alternatives
         return None
+    if kind == "y":
+        # A bare year, the commonest: what the general case below gives for it
+        # (no month or day, so always valid).
+        return Date(year=int(m.group("y_y")), month=None, day=None, suffix=(m.group("y_s") or "").lower())
     if kind == "nd":
         literal = m.group("nd")
         folded = literal.casefold()

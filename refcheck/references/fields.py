@@ -142,6 +142,8 @@ _EDITED_BY = re.compile(
     r"dir\.)\s+",
     re.IGNORECASE,
 )
+# Literal parts of every match of _EDITED_BY (see prefilter).
+_EDITED_BY_NEEDLES = ("edited", "ed.", "eds.", "hrsg.", "hg.", "sous", "dir.")
 _ROLE_IN_PARENS = re.compile(r"\(\s*(?:eds?|Eds?|EDS?|Hrsg|hrsg|Hg|dir|coord|éds?|Éds?)\.?\s*\)\.?,?")
 _NEXT_TOKEN = re.compile(r"\s*(\S+)")
 _NAME_CHUNK = re.compile(r"([^,.;:()]{1,60}),")
@@ -410,6 +412,8 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
 
 def _numbers(text: str, start: int, stop: int, fields: Fields) -> int | None:
     """Volume, issue and pages after the title; returns where the first of them starts."""
+    if _DIGIT.search(text, start, stop) is None:
+        return None  # every pattern below needs a digit (\d, as this test): six searches spared
     first: int | None = None
     for pattern, group, attr in (
         (_VOLUME_WORDS, "v", "volume"),
@@ -620,7 +624,7 @@ def _container_and_rest(text: str, start: int, stop: int, fields: Fields) -> Non
     if region is None:
         return
     words = text[region[0] : region[1]]
-    edited = _EDITED_BY.search(words)
+    edited = _EDITED_BY.search(words) if may_contain(lowered(words), _EDITED_BY_NEEDLES) else None
     if edited is not None:
         # MLA: "Book Title, edited by A. Editor, Publisher"
         after = region[0] + edited.end()
