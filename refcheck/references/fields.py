@@ -194,9 +194,11 @@ class Fields:
 
 
 def _strip_region(text: str, start: int, end: int, chars: str = " \t,.;:*_") -> Region | None:
-    # lstrip and rstrip drop what a loop over the characters would, in C.
     if end <= start:
         return None
+    if text[start] not in chars and text[end - 1] not in chars:
+        return (start, end)  # the usual case: nothing to strip
+    # lstrip and rstrip drop what a loop over the characters would, in C.
     rest = text[start:end].lstrip(chars)
     start = end - len(rest)
     end = start + len(rest.rstrip(chars))
