@@ -7,7 +7,6 @@ import re
 import unicodedata
 
 from refcheck.model import Date, Span
-from refcheck.prefilter import lowered
 
 # Month names and their usual abbreviations in English, German, French,
 # Spanish, Italian, Portuguese and Dutch, keyed lower-case without accents.
@@ -125,12 +124,18 @@ def _group(m: re.Match[str], name: str) -> str | None:
 def _date_from_match(m: re.Match[str]) -> Date | None:
     kind = m.lastgroup
     # ``lastgroup`` names the innermost group closed last, so look at which
-    # top-level alternative matched instead.
-    for kind in ("iso", "dmy", "mdy", "ymd", "my", "y", "nd"):
+    # top-level alternative matched instead.  Exactly one did (the engine unsets
+    # the groups of an alternative that failed), so the order of this test does
+    # not matter: the commonest, a bare year, comes first.
+    for kind in ("y", "iso", "dmy", "mdy", "ymd", "my", "nd"):
         if m.group(kind) is not None:
             break
     else:  # pragma: no cover - the pattern has no other alternatives
         return None
+    if kind == "y":
+        # A bare year, the commonest: what the general case below gives for it
+        # (no month or day, so always valid).
+        return Date(year=int(m.group("y_y")), month=None, day=None, suffix=(m.group("y_s") or "").lower())
     if kind == "nd":
         literal = m.group("nd")
         folded = literal.casefold()
@@ -160,13 +165,55 @@ _ANCHOR = re.compile(rf"(?<!\d){_YEAR}(?!\d)|(?<![^\W\d_])(?:{_UNDATED})", re.IG
 # A year (digits) and an undated marker (letters) never overlap, so without
 # markers this finds exactly the anchors _ANCHOR finds.
 _YEAR_ANCHOR = re.compile(r"1(?<!\d1)[5-9]\d\d(?!\d)|2(?<!\d2)0\d\d(?!\d)")
-# Every undated marker holds a match of this in the lower-cased text (see prefilter).
-_MAY_BE_UNDATED = re.compile(r"n\.\s?d|s\.\s?[df]\.|o\.\s?j\.|no\sdate|undated|in\spress|forthcoming")
+# Every undated marker holds a match of this (so that without one, _YEAR_ANCHOR serves).
+# The abbreviations are case-sensitive ("n.d", "s. f.", "o. J."), so ".", then a
+# lookbehind for the letter before it, finds them; the words hold "date", "press" or
+# "forthcoming", matched without regard to case (so "ſ" is an "s", as in _UNDATED).
+# One character set comes first, which lets the engine skip in C between candidates.
+_MAY_HOLD_UNDATED = re.compile(
+    r"[.DdPpFf](?:(?<=[nso]\.)\s?[dfJ]|(?<=[Dd])(?i:ate)|(?<=[Pp])(?i:ress)|(?<=[Ff])(?i:orthcoming))"
+)
 # How far before its year a date can start: "Wednesday, 20th of September, 2018".
 _REACH = 48
 
 
 _WORD = re.compile(r"[^\W_]+")
+
+
+def _ascii_date_start() -> re.Pattern[str]:
+    """Where a word that may start a date begins, in ASCII text: see _date_starts."""
+    rests: dict[str, set[str]] = {}
+    for word in MONTHS:
+        if word.isascii():
+            rests.setdefault(word[0], set()).add(word[1:])
+    firsts = "".join(sorted(rests))
+    # "X(?<![^\W_][\s\S])" holds where "(?<![^\W_])X" does: the word is not preceded by a
+    # letter or digit.  A month must be the whole word: "(?![^\W_])".
+    return re.compile(
+        f"[0-9{firsts}{firsts.upper()}](?<![^\\W_][\\s\\S])(?:(?<=[0-9])|"
+        + "|".join(
+            f"(?<=[{c}{c.upper()}])(?i:{_trie_pattern(rests[c])})(?![^\\W_])" for c in sorted(rests)
+        )
+        + ")"
+    )
+
+
+_ASCII_DATE_START = _ascii_date_start()
+
+
+def _date_starts(text: str, window: int, at: int) -> list[int]:
+    """The starts of the words in text[window:at] that may start a date: a number or a month."""
+    if text[window:at].isascii():
+        # In ASCII, a word is a run of letters and digits, isdigit() means 0-9 and a
+        # month is a key of MONTHS in lower case: _ASCII_DATE_START finds these words'
+        # starts in one scan.  (Its lookbehind looks before ``window``, as the test below
+        # does, and its lookahead sees ``at`` as the end, where _WORD cuts a word too.)
+        return [m.start() for m in _ASCII_DATE_START.finditer(text, window, at)]
+    return [
+        w.start()
+        for w in _WORD.finditer(text, window, at)
+        if (w.start() == 0 or not text[w.start() - 1].isalnum()) and _may_start_date(w.group())
+    ]
 
 
 def _may_start_date(token: str) -> bool:
@@ -185,17 +232,13 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     stop = len(text) if end is None else end
     found: list[tuple[Span, Date]] = []
     covered = start
-    undated = _MAY_BE_UNDATED.search(lowered(text[start:stop])) is not None
+    undated = _MAY_HOLD_UNDATED.search(text, start, stop) is not None
     for anchor in (_ANCHOR if undated else _YEAR_ANCHOR).finditer(text, start, stop):
         at = anchor.start()
         if at < covered:
             continue
         window = max(covered, at - _REACH)
-        starts = [
-            w.start()
-            for w in _WORD.finditer(text, window, at)
-            if (w.start() == 0 or not text[w.start() - 1].isalnum()) and _may_start_date(w.group())
-        ]
+        starts = _date_starts(text, window, at)
         starts.append(at)
         for position in starts:
             m = DATE_PATTERN.match(text, position, stop)

@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 from refcheck.model import Name, Span
+from refcheck.prefilter import lowered
 
 _DATA = Path(__file__).parent / "data"
 
@@ -55,21 +56,35 @@ _ABBREVIATED_GIVEN = frozenset({"th.", "ch.", "wm.", "jos.", "geo.", "chas.", "t
 # commas and semicolons.  Each alternative is a fixed string, so it is linear.
 # Leading spaces are left to the chunk trimming: a pattern starting with "\s*"
 # would rescan a long run of spaces from every position in it.
+#
+# It reads   [,;]\s*(?:(?:and|&|und|et|y|e|en|og|och|i|и)\s+)?
+#            |(?<=\s)(?:and|&|und|et|y|e|en|og|och|и)\s+
+#            |&\s*
+# but is written so that every alternative starts with a literal character, which
+# lets the engine skip in C to the next possible start instead of trying each
+# position: the lookbehind moves after the first character ("a(?<=\sa)nd" holds
+# where "(?<=\s)and" does), and the alternatives keep their order.
+_CONJUNCTION_AFTER_SEPARATOR = r"(?:(?:and|&|und|et|y|e|en|og|och|i|и)\s+)?"
 _SEPARATOR = re.compile(
-    r"[,;]\s*(?:(?:and|&|und|et|y|e|en|og|och|i|и)\s+)?"
-    r"|(?<=\s)(?:and|&|und|et|y|e|en|og|och|и)\s+"
-    r"|&\s*"
+    rf",\s*{_CONJUNCTION_AFTER_SEPARATOR}|;\s*{_CONJUNCTION_AFTER_SEPARATOR}|"
+    + "|".join(f"{w[0]}(?<=\\s{w[0]}){w[1:]}\\s+" for w in "and|&|und|et|y|e|en|og|och|и".split("|"))
+    + r"|&\s*"
 )
 _ET_AL = re.compile(
     r"(?:^|(?<=\s)|(?<=,))(?:et\s*al\b\.?|et\s+alii\b|and\s+others\b|u\.\s*a\.|et\s+coll?\b\.?|"
     r"m\.\s*fl\.|e\.a\.)",
     re.IGNORECASE,
 )
+# Every match of _ET_AL, lower-cased (see prefilter), holds a match of this
+# case-sensitive pattern, which the engine finds fast: its alternatives start with letters.
+_MAY_BE_ET_AL = re.compile(r"et\s*al|and\s+others|u\.\s*a\.|et\s+col|m\.\s*fl\.|e\.a\.")
 # Editor and role markers that may trail a name in an author or editor list.
 _ROLE = re.compile(
     r"(?:\((?:eds?|Eds?|EDS?|Hrsg|Hg|hg|dir|coord|comp|trans|Trans|éds?|Éds?|red|Red)\.?\)|"
     r"\b(?:eds?|Eds?|Hrsg|Hg|hg|dir|éds?)\.)\s*$"
 )
+# The longest marker _ROLE matches before its trailing spaces: "(coord.)", "(trans.)".
+_ROLE_REACH = 8
 _WORD = re.compile(r"\S+")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _INITIAL_SEPARATORS = re.compile(r"[.\-‐]")
@@ -161,27 +176,29 @@ def is_family_name(word: str) -> bool:
 def _chunks(text: str) -> list[tuple[int, int]]:
     """Split an author list at commas, semicolons and conjunctions; stop at "et al."."""
     stop = len(text)
-    et_al = _ET_AL.search(text)
+    et_al = _ET_AL.search(text) if _MAY_BE_ET_AL.search(lowered(text)) is not None else None
     if et_al is not None:
         stop = et_al.start()
     pieces: list[tuple[int, int]] = []
     pos = 0
     for m in _SEPARATOR.finditer(text, 0, stop):
-        if m.start() == m.end() or _joins_family(text, pos, m, stop):
+        sep_start, sep_end = m.span()
+        # Only the conjunction "y" strips to "y" or "i" (no separator starts with "i").
+        if sep_start == sep_end or (text[sep_start] == "y" and _joins_family(text, pos, m, stop)):
             continue
-        pieces.append((pos, m.start()))
-        pos = m.end()
+        pieces.append((pos, sep_start))
+        pos = sep_end
     pieces.append((pos, stop))
     out: list[tuple[int, int]] = []
     for start, end in pieces:
         # Trim spaces and stray punctuation, but keep the full stop of an initial.
-        while start < end and text[start] in " \t\n\u00a0.,;:(":
-            start += 1
-        while end > start and text[end - 1] in " \t\n\u00a0,;:":
+        # (lstrip and rstrip drop the same characters as a loop over them would.)
+        rest = text[start:end].lstrip(" \t\n\u00a0.,;:(")
+        start = end - len(rest)
+        chunk = rest.rstrip(" \t\n\u00a0,;:")  # text[start:end] once trimmed
+        end = start + len(chunk)
+        if len(chunk) > 1 and chunk[-1] == "." and not _ends_in_initial_or_abbrev(chunk):
             end -= 1
-        if end > start and text[end - 1] == "." and end - start > 1:
-            if not _ends_in_initial_or_abbrev(text[start:end]):
-                end -= 1
         if end > start:
             out.append((start, end))
     return _rejoin_organisations(text, out)
@@ -199,8 +216,11 @@ def _joins_family(text: str, pos: int, m: re.Match[str], stop: int) -> bool:
     return len(left) == 1 and not is_initials(left[0]) and left[0][:1].isupper() and right is not None
 
 
+@functools.lru_cache(maxsize=_WORD_CACHE)
 def _ends_in_initial_or_abbrev(chunk: str) -> bool:
-    last = chunk.split()[-1] if chunk.split() else chunk
+    # Cached: it is asked about every "J." of a list.
+    words = chunk.split()
+    last = words[-1] if words else chunk
     return is_initials(last) or last.casefold() in _SUFFIXES or last.casefold() in {"ed.", "eds."}
 
 
@@ -240,8 +260,10 @@ def _is_organisation_word(word: str) -> bool:
     return _fold(word).strip(".,;:()") in _ORG_WORDS
 
 
-def _is_organisation(chunk: str) -> bool:
-    words = chunk.split()
+def _is_organisation(chunk: str, words: list[str] | None = None) -> bool:
+    """Whether ``chunk`` names an organisation; ``words`` is ``chunk.split()``, if the caller has it."""
+    if words is None:
+        words = chunk.split()
     if not words:
         return False
     if len(words) == 1:
@@ -287,8 +309,11 @@ def _trailing_particle(words: list[str]) -> tuple[list[str], str]:
     return words[:i], " ".join(words[i:])
 
 
+_WORD_PUNCTUATION = ",;:*_"
+
+
 def _clean_word(word: str) -> str:
-    return word.strip(",;:*_")
+    return word.strip(_WORD_PUNCTUATION)
 
 
 def _own_order(words: list[str]) -> bool | None:
@@ -359,8 +384,15 @@ def _person(words: list[str], family_first: bool | None, span: Span) -> tuple[Na
 
 def _comma_pair(family_words: list[str], given_words: list[str], span: Span) -> Name:
     """Build a "Family, Given" name."""
-    family_words = [_clean_word(w) for w in family_words if _clean_word(w)]
-    given_words = [_clean_word(w) for w in given_words if _clean_word(w)]
+    # The cleaned words that are not empty (what [_clean_word(w) for w in … if _clean_word(w)] gives).
+    family_words = [c for w in family_words if (c := w.strip(_WORD_PUNCTUATION))]
+    given_words = [c for w in given_words if (c := w.strip(_WORD_PUNCTUATION))]
+    if len(family_words) == 1 and len(given_words) == 1:
+        # The commonest case, "Smith, J.", built directly: one word has no suffix
+        # or particle to split off, so the general case below gives just this.
+        return Name(
+            family=family_words[0], given=given_words[0], particle="", suffix="", order="family-comma", span=span
+        )
     given_words, suffix = _split_suffix(given_words)
     family_words, family_suffix = _split_suffix(family_words)
     particle, family = _leading_particle(family_words)
@@ -378,6 +410,12 @@ def _comma_pair(family_words: list[str], given_words: list[str], span: Span) -> 
 
 def _looks_given(words: list[str]) -> bool:
     """Whether a chunk can be the given-name half of "Family, Given"."""
+    return _looks_given_words(tuple(words))
+
+
+@functools.lru_cache(maxsize=_WORD_CACHE)
+def _looks_given_words(words: tuple[str, ...]) -> bool:
+    # Cached: a list's given names are mostly the same few initials ("J.", "A. B.").
     if not words or len(words) > 4:
         return False
     for word in words:
@@ -395,6 +433,10 @@ def _looks_family(words: list[str]) -> bool:
     """Whether a chunk can be the family half of "Family, Given"."""
     if not words or len(words) > 4:
         return False
+    if len(words) == 1:
+        # What the general case below gives for one word (it has no particle to split off).
+        word = words[0]
+        return not ((is_initials(word) and not word.isupper()) or word[:1].isdigit())
     particle, rest = _leading_particle(words)
     if any(is_initials(w) and not w.isupper() for w in rest) or any(w[:1].isdigit() for w in rest):
         return False
@@ -428,7 +470,9 @@ def read_names(text: str, offset: int = 0, family_first: bool | None = None) -> 
     When it did not, the list reads the same whatever ``family_first`` is,
     so a caller that learns the prevailing order later need not read it again.
     """
-    role = _ROLE.search(text)
+    # A role marker is followed by nothing but spaces: it starts within _ROLE_REACH of
+    # the last other character, and a search from there finds the same first match.
+    role = _ROLE.search(text, max(0, len(text.rstrip()) - _ROLE_REACH))
     if role is not None:
         text = text[: role.start()]
     chunks = _chunks(text)
@@ -441,12 +485,11 @@ def read_names(text: str, offset: int = 0, family_first: bool | None = None) -> 
         start, end = chunks[i]
         chunk = text[start:end]
         words = words_of[i]
-        span = Span(offset + start, offset + end)
-        if _is_suffix_chunk(chunk) and names and not names[-1].literal and not names[-1].suffix:
+        if names and _is_suffix_chunk(chunk) and not names[-1].literal and not names[-1].suffix:
             last = names[-1]
             names[-1] = Name(
                 family=last.family, given=last.given, particle=last.particle, suffix=chunk,
-                order=last.order, span=Span(last.span.start if last.span else span.start, span.end),
+                order=last.order, span=Span(last.span.start if last.span else offset + start, offset + end),
             )
             i += 1
             continue
@@ -456,7 +499,8 @@ def read_names(text: str, offset: int = 0, family_first: bool | None = None) -> 
             paired = True
             i += 2
             continue
-        if _is_organisation(chunk):
+        span = Span(offset + start, offset + end)  # made here: a pair above needs none
+        if _is_organisation(chunk, words):
             names.append(Name(literal=chunk, order="literal", span=span))
             i += 1
             continue
@@ -478,20 +522,28 @@ def _can_pair(
         return False
     if len(words) > 1 and _is_complete_name(words, following):
         return False
+    # ``words`` and ``following`` are the two chunks split into words.
     given = text[second[0] : second[1]]
-    if _is_organisation(given) and not all(is_initials(w) for w in following):
+    given_is_organisation = _is_organisation(given, following)
+    if given_is_organisation and not all(is_initials(w) for w in following):
         return False
     family = text[first[0] : first[1]]
-    if _is_organisation(family):
+    if _is_organisation(family, words):
         # A family name in capitals ("DUPONT, Jean") is no acronym when a real given name follows.
-        return len(words) == 1 and not _is_organisation(given)
+        return len(words) == 1 and not given_is_organisation
     return True
 
 
 def _comma_between(text: str, end: int, start: int) -> bool:
     # "Family, Given" halves are joined by a comma, never by "and".
     between = text[end:start]
-    return "," in between and _CONJUNCTION.search(between) is None
+    return "," in between and not _has_conjunction(between)
+
+
+@functools.lru_cache(maxsize=_WORD_CACHE)
+def _has_conjunction(between: str) -> bool:
+    # Cached: what lies between two chunks is nearly always ", " or "; ".
+    return _CONJUNCTION.search(between) is not None
 
 
 def _is_complete_name(words: list[str], following: list[str]) -> bool:

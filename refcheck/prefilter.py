@@ -22,7 +22,8 @@ _HAS_ODD_CASE = re.compile("[" + "".join(_ODD_CASE) + "]")
 
 def lowered(text: str) -> str:
     """``text`` lower-cased so that an ASCII needle is in it wherever IGNORECASE would find it."""
-    if _HAS_ODD_CASE.search(text) is not None:
+    # The odd characters are not ASCII, and isascii() costs nothing next to a search.
+    if not text.isascii() and _HAS_ODD_CASE.search(text) is not None:
         text = text.translate(_ODD_CASE_TABLE)
     return text.lower()
 

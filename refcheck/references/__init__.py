@@ -52,7 +52,7 @@ def _field_spans(fields: Fields, ids: Identifiers, base: int) -> tuple[tuple[str
         ("ISBN", ids.isbn_span),
         ("accessed", ids.accessed_span),
     ]
-    return tuple((key, Span(base + r[0], base + r[1])) for key, r in regions if r is not None)
+    return tuple([(key, Span(base + r[0], base + r[1])) for key, r in regions if r is not None])
 
 
 def parse_reference(
@@ -90,7 +90,7 @@ def _parse(
     authors, editors, ordered_by_list = _people(masked, fields, start, family_first)
     container = _value(masked, fields.container)
     title = _value(masked, fields.title)
-    has_link = bool(ids.url) or any(key for key in ("doi.org",) if key in entry)
+    has_link = bool(ids.url) or "doi.org" in entry
     kind = guess_type(masked, container, fields, bool(editors) and not fields.editor_role, has_link, bool(ids.isbn))
     reference = Reference(
         span=Span(start, end),
@@ -113,7 +113,7 @@ def _parse(
         accessed=ids.accessed,
         type=kind,
         online=ids.online,
-        malformed_urls=tuple((Span(start + s, start + e), t) for s, e, t in ids.malformed),
+        malformed_urls=tuple([(Span(start + s, start + e), t) for s, e, t in ids.malformed]),
         field_spans=_field_spans(fields, ids, start),
     )
     return reference, ((masked, fields, start) if ordered_by_list else None)

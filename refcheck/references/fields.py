@@ -12,6 +12,20 @@ from refcheck.prefilter import lowered, may_contain
 
 Region = tuple[int, int]
 
+
+def _at_word_start(words: str, suffix: str = "") -> str:
+    """``\\b(?:w1|w2|…)`` followed by ``suffix``, as alternatives the regex engine can skip to.
+
+    The engine tries a pattern that starts with ``\\b`` at every character, but
+    jumps straight to the next possible first letter when every alternative
+    starts with a literal one.  So the boundary goes into a lookbehind after the
+    first letter ("v(?<=\\bv)ol" matches exactly where "\\bvol" does), and the
+    suffix is repeated in each alternative, which tries the same things in the
+    same order.  Each word must start with a plain letter.
+    """
+    return "|".join(f"{w[0]}(?<=\\b{w[0]}){w[1:]}{suffix}" for w in words.split("|"))
+
+
 # Opening quotes and the closers each accepts.  The seed-style ‘…` closes with
 # a backtick; German „…“ closes with a left double quote.
 _CLOSERS: dict[str, str] = {
@@ -36,6 +50,9 @@ _ROLE_MARKER = re.compile(
     r"(?:[(\[]\s?(?:eds?|hrsg|hg|dir|coord|éds?|red)\.?\s?[)\]]|\b(?:eds?|hrsg|hg|dir|éds?)\.)\s*(?:\.\s*)?$",
     re.IGNORECASE,
 )
+# A _ROLE_MARKER match is its marker, at most 10 characters ("[ coord. ]"), then only
+# spaces and one full stop at most: it starts this close to the end of what else is there.
+_ROLE_MARKER_REACH = 16
 _PUBLICATION_WORDS = frozenset(
     """news post times politics guardian conversation journal review magazine herald tribune
     telegraph press daily weekly gazette chronicle observer economist online independent mail
@@ -53,10 +70,13 @@ _MAGAZINE_WORDS = frozenset(
     "magazine atlantic yorker forbes wired economist spiegel weekly time newsweek vogue".split()
 )
 _PUBLISHER_WORDS = re.compile(
-    r"\b(?:Press|Presses|Presse|Publishing|Publishers?|Publications|Verlag|Books|Wiley|Springer|Routledge|Elsevier|"
-    r"Penguin|Sage|SAGE|Éditions|Editions|Gallimard|Seuil|Hachette|Macmillan|Palgrave|Blackwell|"
-    r"Norton|Knopf|Random House|HarperCollins|Pearson|McGraw|Cengage|Suhrkamp|Beck|Kohlhammer|"
-    r"Hanser|Dunod|Flammarion|Ltd|Inc|GmbH|Co\.)\b"
+    _at_word_start(
+        r"Press|Presses|Presse|Publishing|Publishers?|Publications|Verlag|Books|Wiley|Springer|Routledge|Elsevier|"
+        r"Penguin|Sage|SAGE|Éditions|Editions|Gallimard|Seuil|Hachette|Macmillan|Palgrave|Blackwell|"
+        r"Norton|Knopf|Random House|HarperCollins|Pearson|McGraw|Cengage|Suhrkamp|Beck|Kohlhammer|"
+        r"Hanser|Dunod|Flammarion|Ltd|Inc|GmbH|Co\.",
+        r"\b",
+    )
 )
 _THESIS = re.compile(
     r"\b(?:thesis|dissertation|Diss\.|doctoral|Ph\.?\s?D\.?|master'?s|M\.?A\. thesis|M\.?Sc|"
@@ -92,19 +112,6 @@ _PLACE_PUBLISHER = re.compile(
 )
 
 
-def _at_word_start(words: str, suffix: str = "") -> str:
-    """``\\b(?:w1|w2|…)`` followed by ``suffix``, as alternatives the regex engine can skip to.
-
-    The engine tries a pattern that starts with ``\\b`` at every character, but
-    jumps straight to the next possible first letter when every alternative
-    starts with a literal one.  So the boundary goes into a lookbehind after the
-    first letter ("v(?<=\\bv)ol" matches exactly where "\\bvol" does), and the
-    suffix is repeated in each alternative, which tries the same things in the
-    same order.  Each word must start with a plain letter.
-    """
-    return "|".join(f"{w[0]}(?<=\\b{w[0]}){w[1:]}{suffix}" for w in words.split("|"))
-
-
 # The patterns below are written for speed (see _at_word_start); they read as:
 #   _VOLUME_WORDS  \b(?:vol|Vol|VOL|Bd|Jg|Vol\.|t|tome|Band|Jahrgang)\.?\s*(?P<v>\d+[A-Z]?)
 #   _ISSUE_WORDS   (?:\b(?:no|No|NO|nr|Nr|issue|Issue|H|Heft|num|n)\.?|n°|№)\s*(?P<i>\d+(?:[-–/]\d+)?)
@@ -135,6 +142,8 @@ _EDITED_BY = re.compile(
     r"dir\.)\s+",
     re.IGNORECASE,
 )
+# Literal parts of every match of _EDITED_BY (see prefilter).
+_EDITED_BY_NEEDLES = ("edited", "ed.", "eds.", "hrsg.", "hg.", "sous", "dir.")
 _ROLE_IN_PARENS = re.compile(r"\(\s*(?:eds?|Eds?|EDS?|Hrsg|hrsg|Hg|dir|coord|éds?|Éds?)\.?\s*\)\.?,?")
 _NEXT_TOKEN = re.compile(r"\s*(\S+)")
 _NAME_CHUNK = re.compile(r"([^,.;:()]{1,60}),")
@@ -144,8 +153,10 @@ _DIGIT = re.compile(r"\d")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 _CONTAINER_END = re.compile(r"[.?!;](?=\s|$)|,\s")
 _COMMA = re.compile(r",\s")
+_PUNCTUATION_RUN = re.compile(r"[ \t.,;:)\]]*")
 _BOOK_TITLE_END = re.compile(r"\s\((?:pp?|S)\.|,\s(?:pp?|S)\.|[.?!](?=\s|$)")
-_IN_WORD = re.compile(r"\b(?:In|Dans)\s*:?\s")
+# \b(?:In|Dans)\s*:?\s, written for speed (see _at_word_start).
+_IN_WORD = re.compile(_at_word_start("In|Dans", r"\s*:?\s"))
 # Literal parts of every match of _THESIS, _REPORT and _CONFERENCE (see prefilter):
 # guess_type searches a whole entry with them only when one is there.
 _THESIS_NEEDLES = (
@@ -183,10 +194,14 @@ class Fields:
 
 
 def _strip_region(text: str, start: int, end: int, chars: str = " \t,.;:*_") -> Region | None:
-    while start < end and text[start] in chars:
-        start += 1
-    while end > start and text[end - 1] in chars:
-        end -= 1
+    if end <= start:
+        return None
+    if text[start] not in chars and text[end - 1] not in chars:
+        return (start, end)  # the usual case: nothing to strip
+    # lstrip and rstrip drop what a loop over the characters would, in C.
+    rest = text[start:end].lstrip(chars)
+    start = end - len(rest)
+    end = start + len(rest.rstrip(chars))
     return (start, end) if end > start else None
 
 
@@ -248,6 +263,15 @@ def _has_digit(text: str) -> bool:
         # In ASCII, only 0-9 are digits, and a regex finds them without a Python loop.
         return _ASCII_DIGIT.search(text) is not None
     return any(ch.isdigit() for ch in text)
+
+
+def _role_marker(text: str, block: Region) -> re.Match[str] | None:
+    """``_ROLE_MARKER.search(text, *block)``, searching only the end of the block, where a match must lie."""
+    start, end = block
+    # What is left without the spaces and the one full stop that may follow the marker.
+    rest = text[start:end].rstrip()
+    rest = rest[:-1].rstrip() if rest.endswith(".") else rest
+    return _ROLE_MARKER.search(text, max(start, start + len(rest) - _ROLE_MARKER_REACH), end)
 
 
 def _author_block(text: str, end: int) -> Region | None:
@@ -351,10 +375,16 @@ def _italic_title(text: str, start: int) -> Region | None:
 
 # An unquoted title ends at a sentence end, before a parenthesised edition or
 # report note, or before a bare "volume(issue), pages" run (a journal name lost).
+#
+# It reads   [.?!](?=\s|$)
+#            |\s[(\[](?=[^)\]]{0,60}(?:ed\.|edn|Aufl|dissertation|thesis|Report|report|pp\.|Vol))
+#            |,(?=\s\d{1,5}\s?\([\w–/-]{1,12}\),)
+# written to start with one character set (so that the engine skips in C to the next
+# candidate) and then pick the alternative by that character, which no two share.
 _TITLE_END = re.compile(
-    r"[.?!](?=\s|$)"
-    r"|\s[(\[](?=[^)\]]{0,60}(?:ed\.|edn|Aufl|dissertation|thesis|Report|report|pp\.|Vol))"
-    r"|,(?=\s\d{1,5}\s?\([\w–/-]{1,12}\),)"
+    r"[.?!,\s](?:(?<=[.?!])(?=\s|$)"
+    r"|(?<=\s)[(\[](?=[^)\]]{0,60}(?:ed\.|edn|Aufl|dissertation|thesis|Report|report|pp\.|Vol))"
+    r"|(?<=,)(?=\s\d{1,5}\s?\([\w–/-]{1,12}\),))"
 )
 
 
@@ -384,6 +414,8 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
 
 def _numbers(text: str, start: int, stop: int, fields: Fields) -> int | None:
     """Volume, issue and pages after the title; returns where the first of them starts."""
+    if _DIGIT.search(text, start, stop) is None:
+        return None  # every pattern below needs a digit (\d, as this test): six searches spared
     first: int | None = None
     for pattern, group, attr in (
         (_VOLUME_WORDS, "v", "volume"),
@@ -411,12 +443,17 @@ def _numbers(text: str, start: int, stop: int, fields: Fields) -> int | None:
                 fields.volume = m2.span("v")
                 fields.issue = m2.span("i")
                 first = m2.start() if first is None else min(first, m2.start())
-    if fields.page is None:
+    # Every match of _BARE_PAGES holds a dash: without one, the slow search is spared.
+    if fields.page is None and _has_dash(text, start, stop):
         m3 = _BARE_PAGES.search(text, start, stop)
         if m3 is not None and not _YEAR_RANGE.fullmatch(m3.group()):
             fields.page = m3.span()
             first = m3.start() if first is None else min(first, m3.start())
     return first
+
+
+def _has_dash(text: str, start: int, stop: int) -> bool:
+    return text.find("-", start, stop) != -1 or text.find("–", start, stop) != -1 or text.find("—", start, stop) != -1
 
 
 def _plausible_volume(text: str, m: re.Match[str], fields: Fields) -> bool:
@@ -433,8 +470,8 @@ def _edition(text: str, start: int, fields: Fields) -> Region | None:
     # _EDITION can start at almost any character, so searching with it is slow; most
     # entries have no edition, and these faster searches, which every match implies, say so.
     if _MAY_BE_EDITION.search(text, start) is None and not (
-        any(text.find(word, start) != -1 for word in _EDITION_WORD_ENDS)
-        and _MAY_BE_EDITION_WORD.search(text, start) is not None
+        _MAY_BE_EDITION_WORD.search(text, start) is not None
+        and any(text.find(word, start) != -1 for word in _EDITION_WORD_ENDS)
     ):
         return None
     m = _EDITION.search(text, start)
@@ -514,7 +551,7 @@ def read_fields(text: str, trailing: int) -> Fields:
     block = _author_block(text, block_end)
     title: Region | None = quote
     role_end: int | None = None
-    role = _ROLE_MARKER.search(text, block[0], block[1]) if block is not None else None
+    role = _role_marker(text, block) if block is not None else None
     if block is not None and role is not None:
         fields.editor_role = True
         role_end = role.end()
@@ -553,9 +590,10 @@ def read_fields(text: str, trailing: int) -> Fields:
 
 
 def _skip_punctuation(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t.,;:)]":
-        pos += 1
-    return pos
+    if pos >= len(text):
+        return pos
+    m = _PUNCTUATION_RUN.match(text, pos)
+    return m.end() if m is not None else pos  # (a run of none matches too)
 
 
 def _container_and_rest(text: str, start: int, stop: int, fields: Fields) -> None:
@@ -588,7 +626,7 @@ def _container_and_rest(text: str, start: int, stop: int, fields: Fields) -> Non
     if region is None:
         return
     words = text[region[0] : region[1]]
-    edited = _EDITED_BY.search(words)
+    edited = _EDITED_BY.search(words) if may_contain(lowered(words), _EDITED_BY_NEEDLES) else None
     if edited is not None:
         # MLA: "Book Title, edited by A. Editor, Publisher"
         after = region[0] + edited.end()
@@ -598,14 +636,15 @@ def _container_and_rest(text: str, start: int, stop: int, fields: Fields) -> Non
         if region is None:
             return
     words = text[region[0] : region[1]]
-    if len(words) < 60 and (_THESIS.search(words) or _REPORT.search(words)) and numbers_at is None:
+    # (The searches come last: every test here is pure, so the order does not change the answer.)
+    if numbers_at is None and len(words) < 60 and (_THESIS.search(words) or _REPORT.search(words)):
         # "PhD thesis, University X" / "Working Paper 12.": a genre, then who issued it.
         after = _skip_punctuation(text, sentence)
         nxt = _strip_region(text, after, _container_sentence_end(text, after, stop))
         if fields.publisher is None and nxt is not None and text[nxt[0]].isupper():
             fields.publisher = nxt
         return
-    if _is_publisher(text[region[0] : region[1]]) and numbers_at is None:
+    if numbers_at is None and _is_publisher(text[region[0] : region[1]]):
         if fields.publisher is None:
             fields.publisher = region
         return
@@ -701,7 +740,8 @@ def guess_type(
         return "paper-conference"
     if has_editors and container:
         return "chapter"
-    if container and _IN_WORD.search(text) and fields.page is not None and not has_numbers:
+    # The search last: the tests are pure, so their order does not change the answer.
+    if container and fields.page is not None and not has_numbers and _IN_WORD.search(text):
         return "chapter"
     if not has_numbers and may_contain(lower, _REPORT_NEEDLES) and _REPORT.search(text):
         return "report"

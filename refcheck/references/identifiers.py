@@ -42,9 +42,17 @@ _ONLINE_NEEDLES = ("available", "online", "retrieved", "verf", "disponible", "ur
 _ACCESS_TAIL = re.compile(r"\s*[\])]|,?\s*from\b\s*:?")
 _SPACE = re.compile(r"\s")  # the same characters as str.isspace()
 _QUOTE_SPLIT = re.compile(r"([" + re.escape(_QUOTES) + r"])")
-# A superset of the tokens _read_tokens looks at: those with a "/" or ":", and those
-# that start (after "<([") with a character whose casefold starts with "w" or "d".
-_CANDIDATE_TOKEN = re.compile(r"(?<!\S)(?:[^\s/:]*[/:]\S*|[<(\[]*[DWdw\u1e98]\S*)")
+# What _candidates looks for: a "/" or ":", and three characters that can start a token
+# whose casefold starts with "www" or "doi".  Only "\u1e98" (casefold "w\u030a") and
+# "\u0130" (casefold "i\u0307") fold to a string starting with w, d, o or i besides
+# the ASCII letters, so every such token holds a match of _WWW_OR_DOI after its "<([".
+# It reads "(?<![^\s<(\[])(?:[Ww\u1e98]{3}|[Dd][Oo][Ii\u0130])", written to start with
+# a character set, which lets the engine skip in C to the next possible first letter.
+_SLASH_OR_COLON = re.compile(r"[/:]")
+_WWW_OR_DOI = re.compile(
+    r"[Ww\u1e98Dd](?<![^\s<(\[][Ww\u1e98Dd])(?:(?<=[Ww\u1e98])[Ww\u1e98][Ww\u1e98]|(?<=[Dd])[Oo][Ii\u0130])"
+)
+_REST_OF_TOKEN = re.compile(r"\S*")
 
 
 @dataclass
@@ -90,16 +98,47 @@ def _lstrip_token(text: str, start: int, end: int) -> int:
 
 def valid_url(url: str) -> bool:
     """Whether ``url`` is a usable absolute http(s) URL."""
-    if _SPACE.search(url) is not None:
-        return False
-    try:
+    return _valid_url_host(url) is not None
+
+
+# "http(s)://host" with a plain ASCII host name (no user, port, IPv6 brackets or "%"),
+# then nothing, or a path, query or fragment in printable ASCII (no spaces): nearly
+# every URL in a reference list.  _split_url reads these without urlsplit.
+_PLAIN_URL = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9.-]*)(?:[/?#][!-~]*)?")
+
+
+def _split_url(url: str) -> tuple[str, str, str]:
+    """``urlsplit(url)``'s scheme and path, and its ``hostname or ""``.
+
+    Raises ValueError where urlsplit does.  urlsplit costs some microseconds
+    (and its cache holds 128 URLs, where a list has thousands).  For a plain
+    URL it does this: it removes nothing (no leading control character, tab or
+    line break); the scheme is what precedes the first ":", lower-cased; the
+    netloc runs from "//" to the first "/", "?" or "#"; the hostname is the
+    netloc lower-cased, as it holds no "@", ":", "[" or "%" to take apart; the
+    path is the rest without its "#" fragment and then its "?" query.
+    """
+    m = _PLAIN_URL.fullmatch(url)
+    if m is None:
         parts = urlsplit(url)
+        return parts.scheme, parts.hostname or "", parts.path
+    path = url[m.end(1) :].split("#", 1)[0].split("?", 1)[0]
+    return url[: url.index(":")].lower(), m.group(1).lower(), path
+
+
+def _valid_url_host(url: str) -> str | None:
+    """The host of ``url`` when ``valid_url(url)``, else None (so that it is parsed once)."""
+    if _SPACE.search(url) is not None:
+        return None
+    try:
+        scheme, host, _ = _split_url(url)
     except ValueError:
-        return False
-    if parts.scheme.casefold() not in ("http", "https"):
-        return False
-    host = parts.hostname or ""
-    return host == "localhost" or ("." in host and not host.startswith(".") and not host.endswith("."))
+        return None
+    if scheme.casefold() not in ("http", "https"):
+        return None
+    if host == "localhost" or ("." in host and not host.startswith(".") and not host.endswith(".")):
+        return host
+    return None
 
 
 def valid_doi(doi: str) -> bool:
@@ -131,11 +170,13 @@ class _Reader:
         self.found = Identifiers()
         self.linked = False  # a URL, DOI link included, makes the entry "online"
 
-    def add_url(self, start: int, end: int, url: str) -> None:
+    def add_url(self, start: int, end: int, url: str, host: str | None = None) -> None:
+        """Record a URL; ``host`` is its host name, when the caller has it already."""
         self.linked = True
-        host = urlsplit(url).hostname or ""
+        if host is None:
+            host = _split_url(url)[1]
         if host.casefold() in _DOI_HOSTS:
-            doi = unquote(urlsplit(url).path.lstrip("/"))
+            doi = unquote(_split_url(url)[2].lstrip("/"))
             self.add_doi(start, end, doi)
             return
         if not self.found.url:
@@ -164,8 +205,9 @@ def _markdown_links(reader: _Reader) -> None:
     for m in _MD_LINK.finditer(text):
         url_start, url_end = m.span(2)
         url = m.group(2)
-        if valid_url(url):
-            reader.add_url(url_start, url_end, url)
+        host = _valid_url_host(url)
+        if host is not None:
+            reader.add_url(url_start, url_end, url, host)
         elif url.casefold().startswith(("http", "www")) or _is_path_fragment(url):
             reader.add_malformed(url_start, url_end)
         else:
@@ -209,8 +251,9 @@ def _classify(reader: _Reader, start: int, end: int, next_token: tuple[int, int]
             if len(head) > 5 and head[4:6].lstrip("s")[:1] in (":", "/"):
                 reader.add_malformed(begin, stop)  # "http//example.com", "https:/x"
             return False
-        if valid_url(url):
-            reader.add_url(begin, stop, url)
+        host = _valid_url_host(url)
+        if host is not None:
+            reader.add_url(begin, stop, url, host)
             return False
         # "https://exa mple.com": a broken host continued in the next token.
         if next_token is not None and "." in text[next_token[0] : next_token[1]] and "/" not in url[8:]:
@@ -308,17 +351,54 @@ def blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
+def _token_end(text: str, pos: int) -> int:
+    m = _REST_OF_TOKEN.match(text, pos)
+    return m.end() if m is not None else pos  # \S* always matches
+
+
+def _candidates(text: str) -> list[tuple[int, int]]:
+    """The whitespace-separated tokens, in order, that hold a "/" or ":" or may start with www/doi.
+
+    A superset of the tokens _read_tokens reads.  Scanning for the rare characters
+    in C and finding the token around each is much faster than a regex that
+    tries every token (and every character, for its "token start" lookbehind).
+    """
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while (m := _SLASH_OR_COLON.search(text, pos)) is not None:
+        hit = m.start()
+        # The token starts after the last whitespace before the hit; ``pos`` is
+        # 0 or a token's end, so no token starts inside text[pos:hit] but whole.
+        before = text[pos:hit]
+        word = before.rsplit(None, 1)[-1] if before and not before[-1].isspace() else ""
+        pos = _token_end(text, hit)
+        spans.append((hit - len(word), pos))
+    more: list[tuple[int, int]] = []
+    pos = 0
+    while (m := _WWW_OR_DOI.search(text, pos)) is not None:
+        hit = m.start()
+        start = hit
+        while start > 0 and text[start - 1] in "<([":
+            start -= 1
+        if start > 0 and not text[start - 1].isspace():
+            pos = hit + 1  # inside a word: "Kodoi"
+            continue
+        pos = _token_end(text, hit)
+        more.append((start, pos))
+    # Each list is in order; a token found by both is one token.
+    return sorted({*spans, *more}) if more else spans
+
+
 def _read_tokens(reader: _Reader) -> None:
     """Classify the whitespace-separated tokens that may hold an identifier.
 
     Every identifier has a "/" or ":" or starts with www/doi, so most words are
-    skipped; _CANDIDATE_TOKEN finds the rest in one regex scan rather than a
-    Python loop over every token, and the exact test below picks from those.
+    skipped; _candidates finds the rest without a Python loop over every
+    token, and the exact test below picks from those.
     """
     text = reader.text
     skip_before = 0  # a token that _token used as the "next token" is not read again
-    for m in _CANDIDATE_TOKEN.finditer(text):
-        start, end = m.span()
+    for start, end in _candidates(text):
         if start < skip_before:
             continue
         token = text[start:end]
