@@ -81,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--c1", type=float, default=0.05)
     parser.add_argument("--c2", type=float, default=0.01)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--use", type=int, default=None, metavar="N",
+                        help="train on the first N generated records only (default: all)")
+    parser.add_argument("--labelled-weight", type=int, default=3, metavar="K",
+                        help="repeat each labelled string K times (default 3): real references "
+                        "count more than made-up ones")
     args = parser.parse_args(argv)
     import pycrfsuite
 
@@ -92,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus = generate(args.size, args.seed, args.cache, args.workers, log)
     log(f"corpus: {corpus}")
     trainer = pycrfsuite.Trainer(verbose=False)
-    sequences = list(corpus_sequences(corpus))
+    sequences = list(corpus_sequences(corpus))[: args.use]
     log(f"{len(sequences)} generated sequences")
     if args.labelled != "none":
         folder = Path(args.labelled)
@@ -101,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         labelled = list(labelled_sequences(folder))
         log(f"{len(labelled)} labelled sequences")
-        sequences += labelled
+        sequences += labelled * args.labelled_weight
     random.Random(args.seed).shuffle(sequences)
     for tokens, labels in sequences:
         trainer.append(features(tokens), labels)
