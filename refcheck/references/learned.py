@@ -25,7 +25,7 @@ _EDITOR_LEAD = re.compile(
     r"(?i)\s*(?:in\s*:?\s*)?(?:(?:edited|ed|eds|hrsg|hg)\.?\s+(?:by|v\.|von)\s+|(?:ed|eds|dir|coord|hrsg|hg)\.\s+)?"
 )
 _ROLE_TAIL = re.compile(
-    r"(?i)[\s,]*(?:[(\[]\s*)?(?:eds?|editors?|editor\(s\)|hrsg|hgg?|dirs?|coords?|éds?|red|ed\.\s*by)\.?(?:\s*[)\]])?\s*[.,:;]*\s*$"
+    r"(?i)[\s,]*(?:[(\[]\s*)?(?<![^\W\d_])(?:eds?|editors?|editor\(s\)|hrsg|hgg?|dirs?|coords?|éds?|red|ed\.\s*by)\.?(?:\s*[)\]])?\s*[.,:;]*\s*$"
 )
 _EDITION_NUMBER = re.compile(r"\d+")
 _EDITION_WORDS = {
