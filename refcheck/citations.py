@@ -192,6 +192,7 @@ def find_citations(text: str, body: Span | None = None) -> list[Citation]:
     # An article cites the same works in the same words again and again: a group that reads
     # nothing outside its brackets is parsed once, and its cites are moved to each repeat.
     seen: dict[str, tuple[int, list[Citation]]] = {}
+    memo: dict[str, _Read] = {}
     for m, paren in groups:
         found: list[Citation] | None = None
         # (A square-bracket group is not: what follows it decides whether it is a link.)
@@ -204,10 +205,10 @@ def find_citations(text: str, body: Span | None = None) -> list[Citation]:
             context: list[bool] = []
             if paren:
                 found = _author_date_group(
-                    text, masked, m.start(1), m.end(1), start, group, True, context
+                    text, masked, m.start(1), m.end(1), start, group, True, memo, context
                 )
             else:
-                found = _bracket_group(text, masked, m, start, group)
+                found = _bracket_group(text, masked, m, start, group, memo)
             if key and not context:
                 seen[key] = (m.start(), found)
         if found:
@@ -331,7 +332,7 @@ def _blank(text: str, ranges: Iterable[tuple[int, int]]) -> str:
 
 
 def _bracket_group(
-    text: str, masked: str, m: re.Match[str], body_start: int, group: int
+    text: str, masked: str, m: re.Match[str], body_start: int, group: int, memo: dict[str, _Read]
 ) -> list[Citation]:
     after = masked[m.end() : m.end() + 1]
     # "[text](url)" and "[text][ref]" are links; "[1]: url" at a line's start defines one.
@@ -341,7 +342,7 @@ def _bracket_group(
         return []
     cs, ce = m.span(1)
     if _NUMERIC.fullmatch(masked, cs, ce) is None:
-        return _author_date_group(text, masked, cs, ce, body_start, group, False)
+        return _author_date_group(text, masked, cs, ce, body_start, group, False, memo)
     cites: list[Citation] = []
     for part in _NUMERIC_PART.finditer(masked, cs, ce):
         first = int(part.group(1))
@@ -374,67 +375,146 @@ def _author_date_group(
     body_start: int,
     group: int,
     paren: bool,
+    memo: dict[str, _Read],
     context: list[bool] | None = None,
 ) -> list[Citation]:
     """The cites in one bracket group whose content is ``masked[cs:ce]``.
 
-    When the text before the group was read, True is appended to ``context``.
+    When the text before the group was read, True is appended to ``context``.  ``memo``
+    remembers the segments read so far in the document (see _read_segment).
     """
     if masked.find("\n", cs, ce) >= 0 and _BLANK_LINE.search(masked, cs, ce):
         return []
-    dates = _dates_in(masked, cs, ce)
-    if not dates:
-        return []
-    drafts: list[_Draft] = []
-    narrative_start = -1
-    index = 0
+    cites: list[Citation] = []
+    last_authors: _Authors | None = None  # those of the last cite, in document offsets
+    last_narrative = False
+    narrative_span: Span | None = None
     for number, (ss, se) in enumerate(_segments(masked, cs, ce)):
-        seg_dates: list[tuple[Span, Date]] = []
-        while index < len(dates) and dates[index][0].start < se:
-            seg_dates.append(dates[index])
-            index += 1
-        if not seg_dates:
+        offset, read = _read_segment(text, masked, ss, se, memo)
+        if read is None:
             continue
-        if masked[ss : seg_dates[0][0].start].strip():
-            drafts.extend(_segment(text, masked, ss, se, seg_dates, None, False))
-        elif drafts:
+        named, drafts = read
+        if named:
+            # Each run of drafts shares one _Authors; shift it once, not once a draft.
+            relative: _Authors | None = None
+            for draft in drafts:
+                if draft.authors is not relative:
+                    relative = draft.authors
+                    last_authors = _shifted(relative, offset)
+                assert last_authors is not None
+                cites.append(_citation(text, draft, last_authors, offset, None, group))
+            if drafts:
+                last_narrative = False
+            continue
+        if last_authors is not None:
             # More dates for the same authors: "(Smith, 2019; 2020)".
-            last = drafts[-1]
-            drafts.extend(_segment(text, masked, ss, se, seg_dates, last.authors, last.narrative))
+            authors, narrative = last_authors, last_narrative
         elif paren and number == 0:
             # A date with no name before it may close a narrative cite: "Smith (2019)".
             if context is not None:
                 context.append(True)
-            authors = _walk_back(text, masked, cs - 1, body_start)
-            if authors is None:
+            if not drafts:
+                continue  # (the walk back would be wasted: nothing follows from it)
+            found = _walk_back(text, masked, cs - 1, body_start)
+            if found is None:
                 continue
-            found = _segment(text, masked, ss, se, seg_dates, authors, True)
-            if found:
-                narrative_start = authors.start
-                drafts.extend(found)
-    cites: list[Citation] = []
-    for draft in drafts:
-        authors = draft.authors
-        if draft.narrative:
-            span = Span(narrative_start, ce + 1)
+            authors, narrative = found, True
+            # A narrative cite's span runs from the first name through the ")".
+            narrative_span = Span(found.start, ce + 1)
         else:
-            span = Span(draft.start, draft.end)
-        cites.append(
-            Citation(
-                span=span,
-                text=text[span.start : span.end],
-                authors=authors.names,
-                author_spans=authors.spans,
-                et_al=authors.et_al,
-                date=draft.date,
-                date_span=draft.date_span,
-                locator=draft.locator,
-                prefix=authors.prefix,
-                narrative=draft.narrative,
-                group=group,
-            )
-        )
+            continue
+        span = narrative_span if narrative else None
+        for draft in drafts:
+            cites.append(_citation(text, draft, authors, offset, span, group))
+        if drafts:
+            last_authors, last_narrative = authors, narrative
     return cites
+
+
+# A segment as read on its own, offsets relative to its start: whether a name comes before its
+# first date, and its drafts.  Drafts of an unnamed segment carry _KNOWN for their authors,
+# who are those of the cite before it or the names before the group.  None: no date.
+_Read = tuple[bool, list[_Draft]] | None
+_KNOWN = _Authors((), (), False, "", 0)
+
+
+def _read_segment(
+    text: str, masked: str, ss: int, se: int, memo: dict[str, _Read]
+) -> tuple[int, _Read]:
+    """Where the segment ``masked[ss:se]`` starts, leading spaces skipped, and its reading.
+
+    A segment is read from its own text alone: the dates and names in it end at its ends
+    (no date or name holds a ";"), and the patterns look behind its start only for a
+    digit or a letter, which neither "(", "[", ";" nor a space is.  So an article's many
+    repeats of "Smith, 2019" in different groups are read once, kept in ``memo``.
+    Leading spaces are skipped so that "; Smith, 2019" reads as "(Smith, 2019": a space
+    is no token and stands before any prefix, name or date.
+    """
+    segment = masked[ss:se]
+    if segment.startswith(" "):
+        stripped = segment.lstrip(" ")
+        ss += len(segment) - len(stripped)
+        segment = stripped
+    if _MASK in segment:
+        # Masking only writes NULs, so without one the text reads the same as ``masked``.
+        return ss, _read(text[ss:se], segment)
+    read = memo.get(segment, _UNREAD)
+    if read is _UNREAD:
+        read = memo[segment] = _read(segment, segment)
+    return ss, read
+
+
+_UNREAD: _Read = (False, [])
+
+
+def _read(text: str, masked: str) -> _Read:
+    """The reading of a whole segment (see _read_segment)."""
+    dates = _dates_in(masked, 0, len(masked))
+    if not dates:
+        return None
+    if masked[: dates[0][0].start].strip():
+        return True, _segment(text, masked, 0, len(masked), dates, None, False)
+    return False, _segment(text, masked, 0, len(masked), dates, _KNOWN, False)
+
+
+def _shifted(authors: _Authors, offset: int) -> _Authors:
+    return _Authors(
+        authors.names,
+        tuple([s.shift(offset) for s in authors.spans]),
+        authors.et_al,
+        authors.prefix,
+        authors.start + offset,
+    )
+
+
+def _citation(
+    text: str,
+    draft: _Draft,
+    authors: _Authors,
+    offset: int,
+    narrative_span: Span | None,
+    group: int,
+) -> Citation:
+    """The Citation of ``draft``, read ``offset`` characters into the text, by ``authors``."""
+    if narrative_span is None:
+        span = Span(draft.start + offset, draft.end + offset)
+    else:
+        span = narrative_span
+    return Citation(
+        span=span,
+        text=text[span.start : span.end],
+        authors=authors.names,
+        author_spans=authors.spans,
+        et_al=authors.et_al,
+        date=draft.date,
+        date_span=draft.date_span.shift(offset),
+        locator=draft.locator,
+        prefix=authors.prefix,
+        narrative=narrative_span is not None,
+        group=group,
+    )
+
+
 
 
 def _segments(masked: str, cs: int, ce: int) -> Iterator[tuple[int, int]]:
