@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import heapq
 import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from refcheck.dates import DATE_PATTERN, MONTHS, find_dates, parse_date
+from refcheck.dates import DATE_PATTERN, MONTHS, _trie_pattern, find_dates, parse_date
 from refcheck.model import Citation, CitationKind, Date, Span
 
 __all__ = ["find_citations"]
@@ -47,9 +46,13 @@ _MAX_SCHEME = 10
 # --- Dates ---------------------------------------------------------------------------------
 # A date starts at a run of digits or at a month name.  Text that may hold an undated form
 # ("n.d.", "s.f.", "o.J.", "in press", …) is left to find_dates, which reads those.
-_DIGIT_RUN = re.compile(r"\d+")
+_GAP_DIGITS = re.compile(r"(\D*)(\d+)")
 _LETTER_RUN = re.compile(r"[^\W\d_]{3,}")
 _WORD_START = re.compile(r"(?<![^\W\d_])[^\W\d_]")
+# A month name in lower-case ASCII text, as a whole word ("mar" in "mar 3", not in "mark").
+_ASCII_MONTH = re.compile(
+    rf"(?<![a-z])(?:{_trie_pattern({w for w in MONTHS if w.isascii()})})(?![a-z])"
+)
 # Substrings of every undated form, after casefolding ("no date", "in\u00a0press", "n. d.").
 _UNDATED_HINTS = ("n.", "s.", "o.", "date", "press", "forthcoming")
 
@@ -117,6 +120,9 @@ _PREFIX_WORDS = (
     r"see\s+also|but\s+see|see|cf\.|compare|e\.\s?g\.|i\.\s?e\.|for\s+example|for\s+instance"
     r"|as\s+cited\s+in|cited\s+in|quoted\s+in|according\s+to|reviewed\s+in|adapted\s+from|also"
 )
+# The letters that _PREFIX_WORDS start with, in every form that IGNORECASE matches them in
+# (found by trying [abcefiqrs] on every character: "İ" and "ı" match i, "ſ" matches s).
+_PREFIX_INITIALS = frozenset("abcefiqrsABCEFIQRS\u0130\u0131\u017f")
 _PREFIX = re.compile(
     rf"\s*(?P<prefix>(?:{_PREFIX_WORDS})(?:,?\s+(?:{_PREFIX_WORDS}))*)(?:,\s*|\s+)",
     re.IGNORECASE,
@@ -182,21 +188,23 @@ def find_citations(text: str, body: Span | None = None) -> list[Citation]:
     start = 0 if body is None else max(0, min(body.start, len(text)))
     end = len(text) if body is None else max(start, min(body.end, len(text)))
     masked = _mask(text, start, end)
-    groups = heapq.merge(
-        ((m, True) for m in _PAREN.finditer(masked, start, end)),
-        ((m, False) for m in _BRACKET.finditer(masked, start, end)),
-        key=lambda item: item[0].start(),
-    )
+    # Both kinds of group in document order.  (No two start at one character, and sorting the
+    # two sorted runs by a built-in key is a single merge in C: faster than heapq.merge.)
+    groups = [*_PAREN.finditer(masked, start, end), *_BRACKET.finditer(masked, start, end)]
+    groups.sort(key=re.Match.start)
     result: list[Citation] = []
     group = 0
     # An article cites the same works in the same words again and again: a group that reads
     # nothing outside its brackets is parsed once, and its cites are moved to each repeat.
     seen: dict[str, tuple[int, list[Citation]]] = {}
     memo: dict[str, _Read] = {}
-    for m, paren in groups:
+    for m in groups:
+        paren = m.re is _PAREN
         found: list[Citation] | None = None
         # (A square-bracket group is not: what follows it decides whether it is a link.)
-        key = m.group() if paren and _MASK not in m.group() else ""
+        key = m.group() if paren else ""
+        if _MASK in key:
+            key = ""
         if key:
             hit = seen.get(key)
             if hit is not None:
@@ -219,15 +227,19 @@ def find_citations(text: str, body: Span | None = None) -> list[Citation]:
 
 def _moved(cite: Citation, delta: int, group: int) -> Citation:
     """``cite`` found again ``delta`` characters further on, in group ``group``."""
+    # (Spans are built here rather than with Span.shift: a call less for each.)
+    span, date_span = cite.span, cite.date_span
     return Citation(
-        span=cite.span.shift(delta),
+        span=Span(span.start + delta, span.end + delta),
         text=cite.text,
         kind=cite.kind,
         authors=cite.authors,
-        author_spans=tuple(s.shift(delta) for s in cite.author_spans),
+        author_spans=tuple([Span(s.start + delta, s.end + delta) for s in cite.author_spans]),
         et_al=cite.et_al,
         date=cite.date,
-        date_span=None if cite.date_span is None else cite.date_span.shift(delta),
+        date_span=None
+        if date_span is None
+        else Span(date_span.start + delta, date_span.end + delta),
         locator=cite.locator,
         prefix=cite.prefix,
         narrative=cite.narrative,
@@ -386,49 +398,59 @@ def _author_date_group(
     if masked.find("\n", cs, ce) >= 0 and _BLANK_LINE.search(masked, cs, ce):
         return []
     cites: list[Citation] = []
-    last_authors: _Authors | None = None  # those of the last cite, in document offsets
-    last_narrative = False
+    # The authors of the last cite, with their spans in document offsets.
+    last: tuple[_Authors, tuple[Span, ...], bool] | None = None
     narrative_span: Span | None = None
-    for number, (ss, se) in enumerate(_segments(masked, cs, ce)):
+    number = 0
+    ss = cs
+    while True:  # over the ";"-separated segments
+        se = masked.find(";", ss, ce)
+        if se < 0:
+            se = ce
         offset, read = _read_segment(text, masked, ss, se, memo)
-        if read is None:
-            continue
-        named, drafts = read
-        if named:
-            # Each run of drafts shares one _Authors; shift it once, not once a draft.
-            relative: _Authors | None = None
-            for draft in drafts:
-                if draft.authors is not relative:
-                    relative = draft.authors
-                    last_authors = _shifted(relative, offset)
-                assert last_authors is not None
-                cites.append(_citation(text, draft, last_authors, offset, None, group))
-            if drafts:
-                last_narrative = False
-            continue
-        if last_authors is not None:
-            # More dates for the same authors: "(Smith, 2019; 2020)".
-            authors, narrative = last_authors, last_narrative
-        elif paren and number == 0:
-            # A date with no name before it may close a narrative cite: "Smith (2019)".
-            if context is not None:
-                context.append(True)
-            if not drafts:
-                continue  # (the walk back would be wasted: nothing follows from it)
-            found = _walk_back(text, masked, cs - 1, body_start)
-            if found is None:
-                continue
-            authors, narrative = found, True
-            # A narrative cite's span runs from the first name through the ")".
-            narrative_span = Span(found.start, ce + 1)
-        else:
-            continue
-        span = narrative_span if narrative else None
-        for draft in drafts:
-            cites.append(_citation(text, draft, authors, offset, span, group))
-        if drafts:
-            last_authors, last_narrative = authors, narrative
-    return cites
+        if read is not None:
+            named, drafts = read
+            if named:
+                # Each run of drafts shares one _Authors: shift its spans once, not once a draft.
+                authors: _Authors | None = None
+                author_spans: tuple[Span, ...] = ()
+                for draft in drafts:
+                    if draft.authors is not authors:
+                        authors = draft.authors
+                        author_spans = tuple(
+                            [Span(s.start + offset, s.end + offset) for s in authors.spans]
+                        )
+                    cites.append(_citation(text, draft, authors, author_spans, offset, None, group))
+                if authors is not None:
+                    last = authors, author_spans, False
+            elif drafts:
+                known: _Authors | None = None
+                narrative = False
+                if last is not None:
+                    # More dates for the same authors: "(Smith, 2019; 2020)".
+                    known, author_spans, narrative = last
+                elif paren and number == 0:
+                    # A date with no name before it may close a narrative cite: "Smith (2019)".
+                    if context is not None:
+                        context.append(True)
+                    known = _walk_back(text, masked, cs - 1, body_start)
+                    if known is not None:
+                        author_spans, narrative = known.spans, True
+                        # A narrative cite's span runs from the first name through the ")".
+                        narrative_span = Span(known.start, ce + 1)
+                if known is not None:
+                    span = narrative_span if narrative else None
+                    for draft in drafts:
+                        cites.append(
+                            _citation(text, draft, known, author_spans, offset, span, group)
+                        )
+                    last = known, author_spans, narrative
+            elif last is None and paren and number == 0 and context is not None:
+                context.append(True)  # (no walk back: its names would have no date to go with)
+        if se == ce:
+            return cites
+        ss = se + 1
+        number += 1
 
 
 # A segment as read on its own, offsets relative to its start: whether a name comes before its
@@ -477,25 +499,17 @@ def _read(text: str, masked: str) -> _Read:
     return False, _segment(text, masked, 0, len(masked), dates, _KNOWN, False)
 
 
-def _shifted(authors: _Authors, offset: int) -> _Authors:
-    return _Authors(
-        authors.names,
-        tuple([s.shift(offset) for s in authors.spans]),
-        authors.et_al,
-        authors.prefix,
-        authors.start + offset,
-    )
-
-
 def _citation(
     text: str,
     draft: _Draft,
     authors: _Authors,
+    author_spans: tuple[Span, ...],
     offset: int,
     narrative_span: Span | None,
     group: int,
 ) -> Citation:
-    """The Citation of ``draft``, read ``offset`` characters into the text, by ``authors``."""
+    """The Citation of ``draft``, read ``offset`` characters into the text, by ``authors``
+    (whose spans in the text are ``author_spans``)."""
     if narrative_span is None:
         span = Span(draft.start + offset, draft.end + offset)
     else:
@@ -504,10 +518,10 @@ def _citation(
         span=span,
         text=text[span.start : span.end],
         authors=authors.names,
-        author_spans=authors.spans,
+        author_spans=author_spans,
         et_al=authors.et_al,
         date=draft.date,
-        date_span=draft.date_span.shift(offset),
+        date_span=Span(draft.date_span.start + offset, draft.date_span.end + offset),
         locator=draft.locator,
         prefix=authors.prefix,
         narrative=narrative_span is not None,
@@ -539,14 +553,27 @@ def _dates_in(masked: str, cs: int, ce: int) -> list[tuple[Span, Date]]:
     rare and left to find_dates.
     """
     folded = masked[cs:ce].casefold()
-    if any(hint in folded for hint in _UNDATED_HINTS):
-        return find_dates(masked, cs, ce)
-    starts = [m.start() for m in _DIGIT_RUN.finditer(masked, cs, ce)]
+    for hint in _UNDATED_HINTS:
+        if hint in folded:
+            return find_dates(masked, cs, ce)
+    # The starts of the runs of digits, from the gaps and runs that findall returns (no
+    # match objects).
+    starts: list[int] = []
+    pos = cs
+    for gap, digits in _GAP_DIGITS.findall(masked, cs, ce):
+        pos += len(gap)
+        starts.append(pos)
+        pos += len(digits)
     if not starts:
         return []
     # MONTHS holds the month names folded to ASCII; a word with other letters may be an
     # accented spelling ("März"), where trying the pattern is at worst wasted.
-    if any(not w.isascii() or w in MONTHS for w in _LETTER_RUN.findall(folded)):
+    if folded.isascii():
+        # Its words are runs of a-z: one is a month name just where _ASCII_MONTH finds one.
+        month = _ASCII_MONTH.search(folded) is not None
+    else:
+        month = any(not w.isascii() or w in MONTHS for w in _LETTER_RUN.findall(folded))
+    if month:
         starts.extend(m.start() for m in _WORD_START.finditer(masked, cs, ce))
         starts.sort()
     found: list[tuple[Span, Date]] = []
@@ -709,10 +736,12 @@ def _parse_authors(text: str, masked: str, start: int, end: int) -> _Authors | N
     """The prefix and author names written in ``masked[start:end]``, or None if that text is
     anything else."""
     prefix = ""
-    m = _PREFIX.match(masked, start, end)
-    if m is not None:
-        prefix = text[m.start("prefix") : m.end("prefix")]
-        start = m.end()
+    # Most names cannot start a prefix word: skip the long case-insensitive pattern for them.
+    if start < end and (masked[start] in _PREFIX_INITIALS or masked[start].isspace()):
+        m = _PREFIX.match(masked, start, end)
+        if m is not None:
+            prefix = text[m.start("prefix") : m.end("prefix")]
+            start = m.end()
     stripped = masked[start:end].rstrip()
     if stripped.endswith(","):
         stripped = stripped[:-1].rstrip()
