@@ -6,10 +6,18 @@ import dataclasses
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from refcheck.dates import DATE_PATTERN, MONTHS, _trie_pattern, find_dates, parse_date
+from refcheck.dates import (
+    _SUFFIX,
+    _YEAR,
+    DATE_PATTERN,
+    MONTHS,
+    _trie_pattern,
+    find_dates,
+    parse_date,
+)
 from refcheck.model import Citation, CitationKind, Date, Span
 
 __all__ = ["find_citations"]
@@ -47,6 +55,9 @@ _MAX_SCHEME = 10
 # A date starts at a run of digits or at a month name.  Text that may hold an undated form
 # ("n.d.", "s.f.", "o.J.", "in press", …) is left to find_dates, which reads those.
 _GAP_DIGITS = re.compile(r"(\D*)(\d+)")
+# The bare-year alternative of DATE_PATTERN, without its lookahead (it is used up to the end
+# of the text only).
+_FINAL_YEAR = re.compile(rf"(?<![\d\w/.-]){_YEAR}{_SUFFIX}", re.IGNORECASE)
 _LETTER_RUN = re.compile(r"[^\W\d_]{3,}")
 _WORD_START = re.compile(r"(?<![^\W\d_])[^\W\d_]")
 # A month name in lower-case ASCII text, as a whole word ("mar" in "mar 3", not in "mark").
@@ -398,8 +409,9 @@ def _author_date_group(
     if masked.find("\n", cs, ce) >= 0 and _BLANK_LINE.search(masked, cs, ce):
         return []
     cites: list[Citation] = []
-    # The authors of the last cite, with their spans in document offsets.
-    last: tuple[_Authors, tuple[Span, ...], bool] | None = None
+    # The authors of the last cite, their spans in the text, and its span if it is narrative.
+    authors: _Authors | None = None
+    author_spans: tuple[Span, ...] = ()
     narrative_span: Span | None = None
     number = 0
     ss = cs
@@ -410,43 +422,49 @@ def _author_date_group(
         offset, read = _read_segment(text, masked, ss, se, memo)
         if read is not None:
             named, drafts = read
-            if named:
-                # Each run of drafts shares one _Authors: shift its spans once, not once a draft.
-                authors: _Authors | None = None
-                author_spans: tuple[Span, ...] = ()
-                for draft in drafts:
-                    if draft.authors is not authors:
-                        authors = draft.authors
-                        author_spans = tuple(
-                            [Span(s.start + offset, s.end + offset) for s in authors.spans]
-                        )
-                    cites.append(_citation(text, draft, authors, author_spans, offset, None, group))
-                if authors is not None:
-                    last = authors, author_spans, False
-            elif drafts:
-                known: _Authors | None = None
-                narrative = False
-                if last is not None:
-                    # More dates for the same authors: "(Smith, 2019; 2020)".
-                    known, author_spans, narrative = last
-                elif paren and number == 0:
-                    # A date with no name before it may close a narrative cite: "Smith (2019)".
-                    if context is not None:
-                        context.append(True)
-                    known = _walk_back(text, masked, cs - 1, body_start)
-                    if known is not None:
-                        author_spans, narrative = known.spans, True
+            if not named and authors is None and paren and number == 0:
+                # A date with no name before it may close a narrative cite: "Smith (2019)".
+                if context is not None:
+                    context.append(True)
+                if drafts:  # (else the walk back would be wasted)
+                    authors = _walk_back(text, masked, cs - 1, body_start)
+                    if authors is not None:
+                        author_spans = authors.spans
                         # A narrative cite's span runs from the first name through the ")".
-                        narrative_span = Span(known.start, ce + 1)
-                if known is not None:
-                    span = narrative_span if narrative else None
-                    for draft in drafts:
-                        cites.append(
-                            _citation(text, draft, known, author_spans, offset, span, group)
+                        narrative_span = Span(authors.start, ce + 1)
+            # The drafts of an unnamed segment are more dates for the authors of the cite
+            # before them, "(Smith, 2019; 2020)", and are dropped if there is none.
+            if named or authors is not None:
+                relative = _KNOWN
+                for draft in drafts:
+                    if draft.authors is not relative:
+                        # Names read in this segment: shift their spans once for their drafts.
+                        relative = authors = draft.authors
+                        author_spans = tuple(
+                            [Span(s.start + offset, s.end + offset) for s in relative.spans]
                         )
-                    last = known, author_spans, narrative
-            elif last is None and paren and number == 0 and context is not None:
-                context.append(True)  # (no walk back: its names would have no date to go with)
+                        narrative_span = None
+                    assert authors is not None
+                    if narrative_span is None:
+                        span = Span(draft.start + offset, draft.end + offset)
+                    else:
+                        span = narrative_span
+                    date_span = draft.date_span
+                    cites.append(
+                        Citation(
+                            span=span,
+                            text=text[span.start : span.end],
+                            authors=authors.names,
+                            author_spans=author_spans,
+                            et_al=authors.et_al,
+                            date=draft.date,
+                            date_span=Span(date_span.start + offset, date_span.end + offset),
+                            locator=draft.locator,
+                            prefix=authors.prefix,
+                            narrative=narrative_span is not None,
+                            group=group,
+                        )
+                    )
         if se == ce:
             return cites
         ss = se + 1
@@ -499,50 +517,6 @@ def _read(text: str, masked: str) -> _Read:
     return False, _segment(text, masked, 0, len(masked), dates, _KNOWN, False)
 
 
-def _citation(
-    text: str,
-    draft: _Draft,
-    authors: _Authors,
-    author_spans: tuple[Span, ...],
-    offset: int,
-    narrative_span: Span | None,
-    group: int,
-) -> Citation:
-    """The Citation of ``draft``, read ``offset`` characters into the text, by ``authors``
-    (whose spans in the text are ``author_spans``)."""
-    if narrative_span is None:
-        span = Span(draft.start + offset, draft.end + offset)
-    else:
-        span = narrative_span
-    return Citation(
-        span=span,
-        text=text[span.start : span.end],
-        authors=authors.names,
-        author_spans=author_spans,
-        et_al=authors.et_al,
-        date=draft.date,
-        date_span=Span(draft.date_span.start + offset, draft.date_span.end + offset),
-        locator=draft.locator,
-        prefix=authors.prefix,
-        narrative=narrative_span is not None,
-        group=group,
-    )
-
-
-
-
-def _segments(masked: str, cs: int, ce: int) -> Iterator[tuple[int, int]]:
-    """The ";"-separated parts of a group."""
-    start = cs
-    while True:
-        stop = masked.find(";", start, ce)
-        if stop < 0:
-            yield start, ce
-            return
-        yield start, stop
-        start = stop + 1
-
-
 def _dates_in(masked: str, cs: int, ce: int) -> list[tuple[Span, Date]]:
     """The dates in ``masked[cs:ce]``, exactly as dates.find_dates reads them.
 
@@ -576,6 +550,12 @@ def _dates_in(masked: str, cs: int, ce: int) -> list[tuple[Span, Date]]:
     if month:
         starts.extend(m.start() for m in _WORD_START.finditer(masked, cs, ce))
         starts.sort()
+    elif len(starts) == 1 and _FINAL_YEAR.fullmatch(masked, starts[0], ce):
+        # The common "Smith, 2019" and "Smith 2019a": the one start is a year that ends the
+        # text, a suffix letter allowed.  There every other alternative of DATE_PATTERN needs
+        # more text (a "-", a month name), so it matches the same text: spare the long pattern.
+        date = _date_of(masked[starts[0] : ce])
+        return [] if date is None else [(Span(starts[0], ce), date)]
     found: list[tuple[Span, Date]] = []
     last = cs
     for start in starts:
