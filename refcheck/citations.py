@@ -692,6 +692,9 @@ def _tokens(masked: str, start: int, end: int) -> list[_Token]:
     out: list[_Token] = []
     pos = start
     for token in _TOKEN.findall(masked, start, end):
+        if token == " ":  # (the commonest token, dropped like every other run of spaces)
+            pos += 1
+            continue
         first = token[0]
         stop = pos + len(token)
         if first.isspace():
