@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import heapq
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from refcheck.dates import DATE_PATTERN, MONTHS, find_dates, parse_date
+from refcheck.dates import (
+    _SUFFIX,
+    _YEAR,
+    DATE_PATTERN,
+    MONTHS,
+    _trie_pattern,
+    find_dates,
+    parse_date,
+)
 from refcheck.model import Citation, CitationKind, Date, Span
 
 __all__ = ["find_citations"]
@@ -47,9 +54,16 @@ _MAX_SCHEME = 10
 # --- Dates ---------------------------------------------------------------------------------
 # A date starts at a run of digits or at a month name.  Text that may hold an undated form
 # ("n.d.", "s.f.", "o.J.", "in press", …) is left to find_dates, which reads those.
-_DIGIT_RUN = re.compile(r"\d+")
+_GAP_DIGITS = re.compile(r"(\D*)(\d+)")
+# The bare-year alternative of DATE_PATTERN, without its lookahead (it is used up to the end
+# of the text only).
+_FINAL_YEAR = re.compile(rf"(?<![\d\w/.-]){_YEAR}{_SUFFIX}", re.IGNORECASE)
 _LETTER_RUN = re.compile(r"[^\W\d_]{3,}")
 _WORD_START = re.compile(r"(?<![^\W\d_])[^\W\d_]")
+# A month name in lower-case ASCII text, as a whole word ("mar" in "mar 3", not in "mark").
+_ASCII_MONTH = re.compile(
+    rf"(?<![a-z])(?:{_trie_pattern({w for w in MONTHS if w.isascii()})})(?![a-z])"
+)
 # Substrings of every undated form, after casefolding ("no date", "in\u00a0press", "n. d.").
 _UNDATED_HINTS = ("n.", "s.", "o.", "date", "press", "forthcoming")
 
@@ -117,6 +131,9 @@ _PREFIX_WORDS = (
     r"see\s+also|but\s+see|see|cf\.|compare|e\.\s?g\.|i\.\s?e\.|for\s+example|for\s+instance"
     r"|as\s+cited\s+in|cited\s+in|quoted\s+in|according\s+to|reviewed\s+in|adapted\s+from|also"
 )
+# The letters that _PREFIX_WORDS start with, in every form that IGNORECASE matches them in
+# (found by trying [abcefiqrs] on every character: "İ" and "ı" match i, "ſ" matches s).
+_PREFIX_INITIALS = frozenset("abcefiqrsABCEFIQRS\u0130\u0131\u017f")
 _PREFIX = re.compile(
     rf"\s*(?P<prefix>(?:{_PREFIX_WORDS})(?:,?\s+(?:{_PREFIX_WORDS}))*)(?:,\s*|\s+)",
     re.IGNORECASE,
@@ -182,20 +199,23 @@ def find_citations(text: str, body: Span | None = None) -> list[Citation]:
     start = 0 if body is None else max(0, min(body.start, len(text)))
     end = len(text) if body is None else max(start, min(body.end, len(text)))
     masked = _mask(text, start, end)
-    groups = heapq.merge(
-        ((m, True) for m in _PAREN.finditer(masked, start, end)),
-        ((m, False) for m in _BRACKET.finditer(masked, start, end)),
-        key=lambda item: item[0].start(),
-    )
+    # Both kinds of group in document order.  (No two start at one character, and sorting the
+    # two sorted runs by a built-in key is a single merge in C: faster than heapq.merge.)
+    groups = [*_PAREN.finditer(masked, start, end), *_BRACKET.finditer(masked, start, end)]
+    groups.sort(key=re.Match.start)
     result: list[Citation] = []
     group = 0
     # An article cites the same works in the same words again and again: a group that reads
     # nothing outside its brackets is parsed once, and its cites are moved to each repeat.
     seen: dict[str, tuple[int, list[Citation]]] = {}
-    for m, paren in groups:
+    memo: dict[str, _Read] = {}
+    for m in groups:
+        paren = m.re is _PAREN
         found: list[Citation] | None = None
         # (A square-bracket group is not: what follows it decides whether it is a link.)
-        key = m.group() if paren and _MASK not in m.group() else ""
+        key = m.group() if paren else ""
+        if _MASK in key:
+            key = ""
         if key:
             hit = seen.get(key)
             if hit is not None:
@@ -204,10 +224,10 @@ def find_citations(text: str, body: Span | None = None) -> list[Citation]:
             context: list[bool] = []
             if paren:
                 found = _author_date_group(
-                    text, masked, m.start(1), m.end(1), start, group, True, context
+                    text, masked, m.start(1), m.end(1), start, group, True, memo, context
                 )
             else:
-                found = _bracket_group(text, masked, m, start, group)
+                found = _bracket_group(text, masked, m, start, group, memo)
             if key and not context:
                 seen[key] = (m.start(), found)
         if found:
@@ -218,15 +238,19 @@ def find_citations(text: str, body: Span | None = None) -> list[Citation]:
 
 def _moved(cite: Citation, delta: int, group: int) -> Citation:
     """``cite`` found again ``delta`` characters further on, in group ``group``."""
+    # (Spans are built here rather than with Span.shift: a call less for each.)
+    span, date_span = cite.span, cite.date_span
     return Citation(
-        span=cite.span.shift(delta),
+        span=Span(span.start + delta, span.end + delta),
         text=cite.text,
         kind=cite.kind,
         authors=cite.authors,
-        author_spans=tuple(s.shift(delta) for s in cite.author_spans),
+        author_spans=tuple([Span(s.start + delta, s.end + delta) for s in cite.author_spans]),
         et_al=cite.et_al,
         date=cite.date,
-        date_span=None if cite.date_span is None else cite.date_span.shift(delta),
+        date_span=None
+        if date_span is None
+        else Span(date_span.start + delta, date_span.end + delta),
         locator=cite.locator,
         prefix=cite.prefix,
         narrative=cite.narrative,
@@ -331,7 +355,7 @@ def _blank(text: str, ranges: Iterable[tuple[int, int]]) -> str:
 
 
 def _bracket_group(
-    text: str, masked: str, m: re.Match[str], body_start: int, group: int
+    text: str, masked: str, m: re.Match[str], body_start: int, group: int, memo: dict[str, _Read]
 ) -> list[Citation]:
     after = masked[m.end() : m.end() + 1]
     # "[text](url)" and "[text][ref]" are links; "[1]: url" at a line's start defines one.
@@ -341,7 +365,7 @@ def _bracket_group(
         return []
     cs, ce = m.span(1)
     if _NUMERIC.fullmatch(masked, cs, ce) is None:
-        return _author_date_group(text, masked, cs, ce, body_start, group, False)
+        return _author_date_group(text, masked, cs, ce, body_start, group, False, memo)
     cites: list[Citation] = []
     for part in _NUMERIC_PART.finditer(masked, cs, ce):
         first = int(part.group(1))
@@ -374,79 +398,123 @@ def _author_date_group(
     body_start: int,
     group: int,
     paren: bool,
+    memo: dict[str, _Read],
     context: list[bool] | None = None,
 ) -> list[Citation]:
     """The cites in one bracket group whose content is ``masked[cs:ce]``.
 
-    When the text before the group was read, True is appended to ``context``.
+    When the text before the group was read, True is appended to ``context``.  ``memo``
+    remembers the segments read so far in the document (see _read_segment).
     """
     if masked.find("\n", cs, ce) >= 0 and _BLANK_LINE.search(masked, cs, ce):
         return []
-    dates = _dates_in(masked, cs, ce)
-    if not dates:
-        return []
-    drafts: list[_Draft] = []
-    narrative_start = -1
-    index = 0
-    for number, (ss, se) in enumerate(_segments(masked, cs, ce)):
-        seg_dates: list[tuple[Span, Date]] = []
-        while index < len(dates) and dates[index][0].start < se:
-            seg_dates.append(dates[index])
-            index += 1
-        if not seg_dates:
-            continue
-        if masked[ss : seg_dates[0][0].start].strip():
-            drafts.extend(_segment(text, masked, ss, se, seg_dates, None, False))
-        elif drafts:
-            # More dates for the same authors: "(Smith, 2019; 2020)".
-            last = drafts[-1]
-            drafts.extend(_segment(text, masked, ss, se, seg_dates, last.authors, last.narrative))
-        elif paren and number == 0:
-            # A date with no name before it may close a narrative cite: "Smith (2019)".
-            if context is not None:
-                context.append(True)
-            authors = _walk_back(text, masked, cs - 1, body_start)
-            if authors is None:
-                continue
-            found = _segment(text, masked, ss, se, seg_dates, authors, True)
-            if found:
-                narrative_start = authors.start
-                drafts.extend(found)
     cites: list[Citation] = []
-    for draft in drafts:
-        authors = draft.authors
-        if draft.narrative:
-            span = Span(narrative_start, ce + 1)
-        else:
-            span = Span(draft.start, draft.end)
-        cites.append(
-            Citation(
-                span=span,
-                text=text[span.start : span.end],
-                authors=authors.names,
-                author_spans=authors.spans,
-                et_al=authors.et_al,
-                date=draft.date,
-                date_span=draft.date_span,
-                locator=draft.locator,
-                prefix=authors.prefix,
-                narrative=draft.narrative,
-                group=group,
-            )
-        )
-    return cites
+    # The authors of the last cite, their spans in the text, and its span if it is narrative.
+    authors: _Authors | None = None
+    author_spans: tuple[Span, ...] = ()
+    narrative_span: Span | None = None
+    number = 0
+    ss = cs
+    while True:  # over the ";"-separated segments
+        se = masked.find(";", ss, ce)
+        if se < 0:
+            se = ce
+        offset, read = _read_segment(text, masked, ss, se, memo)
+        if read is not None:
+            named, drafts = read
+            if not named and authors is None and paren and number == 0:
+                # A date with no name before it may close a narrative cite: "Smith (2019)".
+                if context is not None:
+                    context.append(True)
+                if drafts:  # (else the walk back would be wasted)
+                    authors = _walk_back(text, masked, cs - 1, body_start)
+                    if authors is not None:
+                        author_spans = authors.spans
+                        # A narrative cite's span runs from the first name through the ")".
+                        narrative_span = Span(authors.start, ce + 1)
+            # The drafts of an unnamed segment are more dates for the authors of the cite
+            # before them, "(Smith, 2019; 2020)", and are dropped if there is none.
+            if named or authors is not None:
+                relative = _KNOWN
+                for draft in drafts:
+                    if draft.authors is not relative:
+                        # Names read in this segment: shift their spans once for their drafts.
+                        relative = authors = draft.authors
+                        author_spans = tuple(
+                            [Span(s.start + offset, s.end + offset) for s in relative.spans]
+                        )
+                        narrative_span = None
+                    assert authors is not None
+                    if narrative_span is None:
+                        span = Span(draft.start + offset, draft.end + offset)
+                    else:
+                        span = narrative_span
+                    date_span = draft.date_span
+                    cites.append(
+                        Citation(
+                            span=span,
+                            text=text[span.start : span.end],
+                            authors=authors.names,
+                            author_spans=author_spans,
+                            et_al=authors.et_al,
+                            date=draft.date,
+                            date_span=Span(date_span.start + offset, date_span.end + offset),
+                            locator=draft.locator,
+                            prefix=authors.prefix,
+                            narrative=narrative_span is not None,
+                            group=group,
+                        )
+                    )
+        if se == ce:
+            return cites
+        ss = se + 1
+        number += 1
 
 
-def _segments(masked: str, cs: int, ce: int) -> Iterator[tuple[int, int]]:
-    """The ";"-separated parts of a group."""
-    start = cs
-    while True:
-        stop = masked.find(";", start, ce)
-        if stop < 0:
-            yield start, ce
-            return
-        yield start, stop
-        start = stop + 1
+# A segment as read on its own, offsets relative to its start: whether a name comes before its
+# first date, and its drafts.  Drafts of an unnamed segment carry _KNOWN for their authors,
+# who are those of the cite before it or the names before the group.  None: no date.
+_Read = tuple[bool, list[_Draft]] | None
+_KNOWN = _Authors((), (), False, "", 0)
+
+
+def _read_segment(
+    text: str, masked: str, ss: int, se: int, memo: dict[str, _Read]
+) -> tuple[int, _Read]:
+    """Where the segment ``masked[ss:se]`` starts, leading spaces skipped, and its reading.
+
+    A segment is read from its own text alone: the dates and names in it end at its ends
+    (no date or name holds a ";"), and the patterns look behind its start only for a
+    digit or a letter, which neither "(", "[", ";" nor a space is.  So an article's many
+    repeats of "Smith, 2019" in different groups are read once, kept in ``memo``.
+    Leading spaces are skipped so that "; Smith, 2019" reads as "(Smith, 2019": a space
+    is no token and stands before any prefix, name or date.
+    """
+    segment = masked[ss:se]
+    if segment.startswith(" "):
+        stripped = segment.lstrip(" ")
+        ss += len(segment) - len(stripped)
+        segment = stripped
+    if _MASK in segment:
+        # Masking only writes NULs, so without one the text reads the same as ``masked``.
+        return ss, _read(text[ss:se], segment)
+    read = memo.get(segment, _UNREAD)
+    if read is _UNREAD:
+        read = memo[segment] = _read(segment, segment)
+    return ss, read
+
+
+_UNREAD: _Read = (False, [])
+
+
+def _read(text: str, masked: str) -> _Read:
+    """The reading of a whole segment (see _read_segment)."""
+    dates = _dates_in(masked, 0, len(masked))
+    if not dates:
+        return None
+    if masked[: dates[0][0].start].strip():
+        return True, _segment(text, masked, 0, len(masked), dates, None, False)
+    return False, _segment(text, masked, 0, len(masked), dates, _KNOWN, False)
 
 
 def _dates_in(masked: str, cs: int, ce: int) -> list[tuple[Span, Date]]:
@@ -459,16 +527,35 @@ def _dates_in(masked: str, cs: int, ce: int) -> list[tuple[Span, Date]]:
     rare and left to find_dates.
     """
     folded = masked[cs:ce].casefold()
-    if any(hint in folded for hint in _UNDATED_HINTS):
-        return find_dates(masked, cs, ce)
-    starts = [m.start() for m in _DIGIT_RUN.finditer(masked, cs, ce)]
+    for hint in _UNDATED_HINTS:
+        if hint in folded:
+            return find_dates(masked, cs, ce)
+    # The starts of the runs of digits, from the gaps and runs that findall returns (no
+    # match objects).
+    starts: list[int] = []
+    pos = cs
+    for gap, digits in _GAP_DIGITS.findall(masked, cs, ce):
+        pos += len(gap)
+        starts.append(pos)
+        pos += len(digits)
     if not starts:
         return []
     # MONTHS holds the month names folded to ASCII; a word with other letters may be an
     # accented spelling ("März"), where trying the pattern is at worst wasted.
-    if any(not w.isascii() or w in MONTHS for w in _LETTER_RUN.findall(folded)):
+    if folded.isascii():
+        # Its words are runs of a-z: one is a month name just where _ASCII_MONTH finds one.
+        month = _ASCII_MONTH.search(folded) is not None
+    else:
+        month = any(not w.isascii() or w in MONTHS for w in _LETTER_RUN.findall(folded))
+    if month:
         starts.extend(m.start() for m in _WORD_START.finditer(masked, cs, ce))
         starts.sort()
+    elif len(starts) == 1 and _FINAL_YEAR.fullmatch(masked, starts[0], ce):
+        # The common "Smith, 2019" and "Smith 2019a": the one start is a year that ends the
+        # text, a suffix letter allowed.  There every other alternative of DATE_PATTERN needs
+        # more text (a "-", a month name), so it matches the same text: spare the long pattern.
+        date = _date_of(masked[starts[0] : ce])
+        return [] if date is None else [(Span(starts[0], ce), date)]
     found: list[tuple[Span, Date]] = []
     last = cs
     for start in starts:
@@ -605,6 +692,9 @@ def _tokens(masked: str, start: int, end: int) -> list[_Token]:
     out: list[_Token] = []
     pos = start
     for token in _TOKEN.findall(masked, start, end):
+        if token == " ":  # (the commonest token, dropped like every other run of spaces)
+            pos += 1
+            continue
         first = token[0]
         stop = pos + len(token)
         if first.isspace():
@@ -629,10 +719,12 @@ def _parse_authors(text: str, masked: str, start: int, end: int) -> _Authors | N
     """The prefix and author names written in ``masked[start:end]``, or None if that text is
     anything else."""
     prefix = ""
-    m = _PREFIX.match(masked, start, end)
-    if m is not None:
-        prefix = text[m.start("prefix") : m.end("prefix")]
-        start = m.end()
+    # Most names cannot start a prefix word: skip the long case-insensitive pattern for them.
+    if start < end and (masked[start] in _PREFIX_INITIALS or masked[start].isspace()):
+        m = _PREFIX.match(masked, start, end)
+        if m is not None:
+            prefix = text[m.start("prefix") : m.end("prefix")]
+            start = m.end()
     stripped = masked[start:end].rstrip()
     if stripped.endswith(","):
         stripped = stripped[:-1].rstrip()
