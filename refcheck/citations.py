@@ -523,8 +523,8 @@ def _dates_in(masked: str, cs: int, ce: int) -> list[tuple[Span, Date]]:
     find_dates tries DATE_PATTERN at every character, which costs about half a microsecond
     each: too slow for every group of a long document.  A date can only start where a run
     of digits or a month name starts (each alternative opens with a digit after a non-digit,
-    or a month after a non-letter), so the pattern is tried there alone.  Undated forms are
-    rare and left to find_dates.
+    or a month after a non-letter), so the pattern is tried there alone.  Undated forms and
+    dates with a month name are rarer and left to find_dates.
     """
     folded = masked[cs:ce].casefold()
     for hint in _UNDATED_HINTS:
@@ -548,9 +548,10 @@ def _dates_in(masked: str, cs: int, ce: int) -> list[tuple[Span, Date]]:
     else:
         month = any(not w.isascii() or w in MONTHS for w in _LETTER_RUN.findall(folded))
     if month:
-        starts.extend(m.start() for m in _WORD_START.finditer(masked, cs, ce))
-        starts.sort()
-    elif len(starts) == 1 and _FINAL_YEAR.fullmatch(masked, starts[0], ce):
+        # Full dates ("20 September 2018") are rarer: find_dates reads them, so that what
+        # counts as a word around a month name ("März20th") is decided in one place.
+        return find_dates(masked, cs, ce)
+    if len(starts) == 1 and _FINAL_YEAR.fullmatch(masked, starts[0], ce):
         # The common "Smith, 2019" and "Smith 2019a": the one start is a year that ends the
         # text, a suffix letter allowed.  There every other alternative of DATE_PATTERN needs
         # more text (a "-", a month name), so it matches the same text: spare the long pattern.
@@ -564,6 +565,10 @@ def _dates_in(masked: str, cs: int, ce: int) -> list[tuple[Span, Date]]:
         date_match = DATE_PATTERN.match(masked, start, ce)
         if date_match is None:
             continue
+        if _LETTER_RUN.search(date_match.group()) is not None:
+            # A month name glued to other letters ("20thSeptember"), which the month test
+            # above does not see: leave such text to find_dates.
+            return find_dates(masked, cs, ce)
         last = date_match.end()
         date = _date_of(date_match.group())
         if date is not None:
