@@ -32,36 +32,33 @@ def _positions(text: str, char: str) -> list[int]:
     return [i for i, c in enumerate(text) if c == char]
 
 
+def _swap_one(rng: random.Random, text: str, labels: list[str], char: str, new: str) -> Labelled:
+    """One occurrence of ``char``, chosen at random, replaced by ``new``."""
+    found = _positions(text, char)
+    if not found:
+        return text, labels
+    at = rng.choice(found)
+    return _replace(text, labels, at, at + 1, new, labels[at])
+
+
 def drop_comma(rng: random.Random, text: str, labels: list[str]) -> Labelled:
-    found = _positions(text, ",")
+    return _swap_one(rng, text, labels, ",", "")
+
+
+def double_comma(rng: random.Random, text: str, labels: list[str]) -> Labelled:
+    return _swap_one(rng, text, labels, ",", ",,")
+
+
+def no_space_after_comma(rng: random.Random, text: str, labels: list[str]) -> Labelled:
+    found = [i + 1 for i in _positions(text, ",") if text[i + 1 : i + 2] == " "]
     if not found:
         return text, labels
     at = rng.choice(found)
     return _replace(text, labels, at, at + 1, "")
 
 
-def double_comma(rng: random.Random, text: str, labels: list[str]) -> Labelled:
-    found = _positions(text, ",")
-    if not found:
-        return text, labels
-    at = rng.choice(found)
-    return _replace(text, labels, at, at + 1, ",,", labels[at])
-
-
-def no_space_after_comma(rng: random.Random, text: str, labels: list[str]) -> Labelled:
-    found = [i for i in _positions(text, ",") if text[i + 1 : i + 2] == " "]
-    if not found:
-        return text, labels
-    at = rng.choice(found)
-    return _replace(text, labels, at + 1, at + 2, "")
-
-
 def double_space(rng: random.Random, text: str, labels: list[str]) -> Labelled:
-    found = _positions(text, " ")
-    if not found:
-        return text, labels
-    at = rng.choice(found)
-    return _replace(text, labels, at, at + 1, "  ", labels[at])
+    return _swap_one(rng, text, labels, " ", "  ")
 
 
 def straight_quotes(rng: random.Random, text: str, labels: list[str]) -> Labelled:
