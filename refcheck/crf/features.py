@@ -68,7 +68,7 @@ def _own(word: str) -> tuple[str, ...]:
         out.append("url")
     elif word[:3].lower() in ("doi", "10.") and "/" in word:
         out.append("doi")
-    elif word.isdigit():
+    elif word.isdecimal():
         value = int(word)
         out.append(f"digits={min(len(word), 5)}")
         if len(word) == 4 and 1500 <= value <= 2099:

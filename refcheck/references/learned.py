@@ -19,7 +19,10 @@ _EDGE = " \t.,;:*_/\"'“”‘’«»„‚‹›`()[]{}"
 _PAGES_LABEL = re.compile(r"(?i)\s*(?:pp?|pgs?|pages?|s|seiten?|bl|col)\b\.?\s*")
 _VOLUME_LABEL = re.compile(r"(?i)\s*(?:vols?|volume|bd|band|tome|t|jg|jahrgang|anno|year)\b\.?\s*")
 _ISSUE_LABEL = re.compile(r"(?i)\s*(?:nos?|nr|number|issue|iss|heft|h|fasc|n[°º])\b\.?\s*|\s*n[°º]\s*")
-_VOLUME_ISSUE = re.compile(r"\s*([^\s()]+)\s*\(\s*([^()]+?)\s*\)\s*$")
+# A volume span that holds the issue too, as AnyStyle labels them: "12(3)", "9, no. 2".
+_VOLUME_ISSUE = re.compile(
+    r"\s*([^\s(),]+)\s*(?:\(\s*([^()]+?)\s*\)|,?\s*(?i:nos?|nr|issue|iss|heft|h|n[°º])\.?\s*(\S+?))\s*$"
+)
 _CONTAINER_LEAD = re.compile(r"(?i)\s*(?:in|dans|en|im)\b\s*:?\s*")
 _EDITOR_LEAD = re.compile(
     r"(?i)\s*(?:in\s*:?\s*)?(?:(?:edited|ed|eds|hrsg|hg)\.?\s+(?:by|v\.|von)\s+|(?:ed|eds|dir|coord|hrsg|hg)\.\s+)?"
@@ -43,11 +46,29 @@ def _strip(text: str, start: int, end: int) -> Region | None:
         start += 1
     while end > start and text[end - 1] in _EDGE:
         closer = text[end - 1]
+        if closer == "." and end - start >= 2 and text[end - 2].isalpha() and (
+            end - start == 2 or not text[end - 3].isalpha()
+        ):
+            break  # the full stop of an initial: "Smith, J."
         opener = {")": "(", "]": "["}.get(closer)
         if opener is not None and opener in text[start : end - 1]:
             break
         end -= 1
     return (start, end) if start < end else None
+
+
+def _with_initial_stop(text: str, region: Region | None) -> Region | None:
+    """A name list's region with the full stop after a final initial: "…, Ruiz-Santos, A."."""
+    if region is None:
+        return None
+    start, end = region
+    if (
+        text[end : end + 1] == "."
+        and text[end - 1].isalpha()
+        and (end - 1 == start or not text[end - 2].isalpha())
+    ):
+        return start, end + 1
+    return region
 
 
 def _after(pattern: re.Pattern[str], text: str, region: Region | None) -> Region | None:
@@ -80,14 +101,14 @@ def learned_fields(text: str, spans: list[tuple[str, int, int]]) -> Fields:
             # "Smith, J. (Ed.)": the names before the role are the editors.
             fields.editor_role = True
             author = _strip(text, author[0], role.start())
-        fields.author = author
+        fields.author = _with_initial_stop(text, author)
     editor = first.get("editor")
     if editor is not None:
         m = _EDITOR_LEAD.match(text, editor[0], editor[1])
         start = m.end() if m is not None else editor[0]
         role = _ROLE_TAIL.search(text, start, editor[1])
         end = role.start() if role is not None and role.start() > start else editor[1]
-        fields.editor = _strip(text, start, end)
+        fields.editor = _with_initial_stop(text, _strip(text, start, end))
     for region in dates:
         found = find_dates(text, region[0], region[1])
         if found:
@@ -104,7 +125,7 @@ def learned_fields(text: str, spans: list[tuple[str, int, int]]) -> Fields:
     if volume is not None and issue is None:
         m = _VOLUME_ISSUE.match(text, volume[0], volume[1])
         if m is not None:
-            volume, issue = m.span(1), m.span(2)
+            volume, issue = m.span(1), m.span(2) if m.group(2) else m.span(3)
     fields.volume = volume
     fields.issue = issue
     fields.page = _after(_PAGES_LABEL, text, first.get("pages"))
