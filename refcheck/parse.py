@@ -52,7 +52,7 @@ def parse_strings(lines: Iterable[str]) -> list[Reference]:
     out = []
     for text in texts:
         span, number = _entry(text)
-        out.append(parse_reference(text, span, number))
+        out.append(parse_reference(text, span, number, learned=True))
     return out
 
 

@@ -56,14 +56,20 @@ def _field_spans(fields: Fields, ids: Identifiers, base: int) -> tuple[tuple[str
 
 
 def parse_reference(
-    text: str, span: Span, number: int | None = None, family_first: bool | None = None
+    text: str,
+    span: Span,
+    number: int | None = None,
+    family_first: bool | None = None,
+    learned: bool = False,
 ) -> Reference:
     """Parse the entry at ``span`` of the document ``text`` into a Reference.
 
     All spans in the result are offsets into ``text``.  ``family_first`` is
-    the list's prevailing name order (see ``read_references``).
+    the list's prevailing name order (see ``read_references``).  With
+    ``learned``, the fields are found by the learned labeller (refcheck.crf)
+    when its model is there, else by the rules.
     """
-    return _parse(text, span, number, family_first)[0]
+    return _parse(text, span, number, family_first, learned)[0]
 
 
 # What ``read_references`` needs to read an entry's names again in another order:
@@ -72,7 +78,7 @@ _Reread = tuple[str, Fields, int] | None
 
 
 def _parse(
-    text: str, span: Span, number: int | None, family_first: bool | None
+    text: str, span: Span, number: int | None, family_first: bool | None, learned: bool = False
 ) -> tuple[Reference, _Reread]:
     """The Reference, with what is needed to read its names again in another order."""
     start = max(0, min(span.start, len(text)))
@@ -84,7 +90,7 @@ def _parse(
     masked = blank(head, ids.consumed)
     trailing = min((s for s, _ in ids.consumed), default=len(head))
     # Step 2: the bibliographic fields, in reading order.
-    spans = label_spans(head)
+    spans = label_spans(head) if learned else None
     fields = read_fields(masked, trailing) if spans is None else learned_fields(masked, spans)
     # Step 3: names, values and the type.
     authors, editors, ordered_by_list = _people(masked, fields, start, family_first)
