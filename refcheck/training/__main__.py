@@ -27,6 +27,8 @@ from refcheck.training.corpus import generate, read_corpus
 from refcheck.training.split import held_out
 
 _DEFAULT_OUT = Path(__file__).resolve().parent.parent / "crf" / "reference.crfsuite"
+# CSL styles refcheck wrote for training: references typed by hand (see styles/training).
+_OWN_STYLES = Path(__file__).resolve().parent.parent.parent / "styles" / "training"
 
 
 def corpus_sequences(path: Path) -> Iterator[tuple[list[Token], list[str]]]:
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--use", type=int, default=None, metavar="N",
                         help="train on the first N generated records only (default: all)")
+    parser.add_argument("--own", type=int, default=3000, metavar="N",
+                        help="records rendered through styles/training (default 3000)")
     parser.add_argument("--labelled-weight", type=int, default=3, metavar="K",
                         help="repeat each labelled string K times (default 3): real references "
                         "count more than made-up ones")
@@ -99,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     trainer = pycrfsuite.Trainer(verbose=False)
     sequences = list(corpus_sequences(corpus))[: args.use]
     log(f"{len(sequences)} generated sequences")
+    own_styles = sorted(_OWN_STYLES.glob("*.csl"))
+    if args.own and own_styles:
+        own = generate(args.own, args.seed, args.cache, args.workers, log, own_styles)
+        sequences += list(corpus_sequences(own))
+        log(f"{len(sequences)} with the records in refcheck's own styles")
     if args.labelled != "none":
         folder = Path(args.labelled)
         if not folder.is_dir():

