@@ -141,7 +141,7 @@ def _parse(args: argparse.Namespace) -> Exit:
             doc = documents.read(args.path)
             for warning in doc.warnings:
                 print(f"refcheck: warning: {warning}", file=sys.stderr)
-            references = read_references(doc.text, doc.references) if doc.references else []
+            references = read_references(doc.text, doc.references, learned=True) if doc.references else []
         else:
             data, name = documents.read_bytes(args.path)
             text = ""

@@ -154,13 +154,14 @@ def _prevailing_order(references: list[Reference]) -> bool | None:
     return family > given
 
 
-def read_references(text: str, section: Span) -> list[Reference]:
+def read_references(text: str, section: Span, learned: bool = False) -> list[Reference]:
     """Split the section into entries and parse them, reading names in the list's prevailing order.
 
     Entries are parsed once; once the list's prevailing order is known, only
     the names it decided are read again, since nothing else depends on it.
+    With ``learned``, the learned labeller finds the fields (see parse_reference).
     """
-    parsed = [_parse(text, span, number, None) for span, number in split_entries(text, section)]
+    parsed = [_parse(text, span, number, None, learned) for span, number in split_entries(text, section)]
     first = [reference for reference, _ in parsed]
     family_first = _prevailing_order(first)
     if family_first is None:
