@@ -196,7 +196,50 @@ def _pair(prefix: str, a: str, b: str) -> str:
     return f"{prefix}{a}|{b}"
 
 
-def features(tokens: list[Token]) -> list[list[str]]:
+@functools.lru_cache(maxsize=1 << 14)
+def _state(
+    position: int,
+    edges: int,  # 1: first token, 2: last token
+    glued: bool,
+    quote: bool,
+    paren: bool,
+    bracket: bool,
+    seen_year: bool,
+    seen_quote_close: bool,
+    segment: int,
+    last_punct: str,
+    shape: str,
+    keyword: str | None,
+) -> tuple[str, ...]:
+    """The features of a token's place and state; few combinations recur, so each is made once."""
+    out = [_POSITIONS[position]]
+    if edges & 1:
+        out.append("first")
+    if edges & 2:
+        out.append("last")
+    if glued:
+        out.append("glued")
+    if quote:
+        out.append("in-quote")
+    if paren:
+        out.append("in-paren")
+    if bracket:
+        out.append("in-bracket")
+    if seen_year:
+        out.append("after-year")
+    if seen_quote_close:
+        out.append("after-quote")
+    out.append(_SEGMENTS[segment])
+    out.extend(_after(last_punct, shape))
+    if keyword is not None:
+        out.append(_KEYWORD_FEATURES[keyword])
+    return tuple(out)
+
+
+_NONE = (("-2:none",), ("-1:none",), ("1:none",), ("2:none",))
+
+
+def features(tokens: list[Token]) -> list[tuple[str, ...]]:
     """The features of every token."""
     n = len(tokens)
     own = [_own(t.text) for t in tokens]
@@ -204,16 +247,17 @@ def features(tokens: list[Token]) -> list[list[str]]:
     shapes = [f[1][6:] for f in own]
     # What the whole string looks like: its style shows in every token.
     words = set(folded)
-    style = []
+    style_list = []
     if words & _QUOTE_MARKS:
-        style.append("style=quotes")
+        style_list.append("style=quotes")
     if any(folded[k] == "(" and k + 1 < n and "year" in own[k + 1] for k in range(min(n, 60))):
-        style.append("style=year-in-parens")
+        style_list.append("style=year-in-parens")
     if n and (own[0][1] in ("shape=d", "shape=dd", "shape=ddd") or folded[0] == "["):
-        style.append("style=numbered")
+        style_list.append("style=numbered")
     if "<" in words or "*" in words or "_" in words:
-        style.append("style=markup")
-    out: list[list[str]] = []
+        style_list.append("style=markup")
+    style = tuple(style_list)
+    out: list[tuple[str, ...]] = []
     context = [_context(t.text) for t in tokens]
     quote = ""  # the opening quotation mark, while inside a quotation
     paren = bracket = False
@@ -222,49 +266,34 @@ def features(tokens: list[Token]) -> list[list[str]]:
     last_punct = "^"  # the last punctuation mark before the token
     for i, token in enumerate(tokens):
         word = token.text
-        f = [*own[i], _POSITIONS[i * 10 // n], *style]
-        if i == 0:
-            f.append("first")
-        if i == n - 1:
-            f.append("last")
-        if not token.space_before and i:
-            f.append("glued")
-        if quote:
-            f.append("in-quote")
-        if paren:
-            f.append("in-paren")
-        if bracket:
-            f.append("in-bracket")
-        if seen_year:
-            f.append("after-year")
-        if seen_quote_close:
-            f.append("after-quote")
-        f.append(_SEGMENTS[min(segment, 6)])
-        f.extend(_after(last_punct, shapes[i][:2]))
-        keyword = _KEYWORDS.get(folded[i])
-        if keyword is not None:
-            f.append(_KEYWORD_FEATURES[keyword])
+        state = _state(
+            i * 10 // n,
+            (i == 0) | (i == n - 1) << 1,
+            i > 0 and not token.space_before,
+            bool(quote),
+            paren,
+            bracket,
+            seen_year,
+            seen_quote_close,
+            min(segment, 6),
+            last_punct,
+            shapes[i][:2],
+            _KEYWORDS.get(folded[i]),
+        )
         # Neighbours: context[j][k] holds token j's word and shape seen from offset -2, -1, 1, 2.
-        if i >= 2:
-            f.extend(context[i - 2][0])
-        else:
-            f.append("-2:none")
-        if i >= 1:
-            f.extend(context[i - 1][1])
-        else:
-            f.append("-1:none")
-        if i + 1 < n:
-            f.extend(context[i + 1][2])
-        else:
-            f.append("1:none")
-        if i + 2 < n:
-            f.extend(context[i + 2][3])
-        else:
-            f.append("2:none")
+        f = (
+            own[i]
+            + state
+            + style
+            + (context[i - 2][0] if i >= 2 else _NONE[0])
+            + (context[i - 1][1] if i >= 1 else _NONE[1])
+            + (context[i + 1][2] if i + 1 < n else _NONE[2])
+            + (context[i + 2][3] if i + 2 < n else _NONE[3])
+        )
         if i > 0:
-            f.append(_pair("-1:+0:shape=", shapes[i - 1], shapes[i]))
+            f += (_pair("-1:+0:shape=", shapes[i - 1], shapes[i]),)
         if i + 1 < n:
-            f.append(_pair("+0:+1:shape=", shapes[i], shapes[i + 1]))
+            f += (_pair("+0:+1:shape=", shapes[i], shapes[i + 1]),)
         out.append(f)
         # State for the tokens after this one.
         if not word[0].isalnum():
