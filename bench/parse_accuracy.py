@@ -14,8 +14,8 @@ UTF-8 text), read as an integer, is divisible by 5.  Training may use the rest
 How a field is judged:
 
 * text fields: the multiset of normalised tokens (case-folded, split on
-  non-word characters, accents kept, connective words such as "and", "pp",
-  "eds" dropped) must equal the labelled one;
+  non-word characters, accents kept, connective and label words such as
+  "and", "pp", "pages", "eds" dropped) must equal the labelled one;
 * the date: the four-digit year;
 * DOI and URL: the normalised identifier (no resolver or scheme, lower case,
   no trailing punctuation);
@@ -79,8 +79,8 @@ LABELS = {
 }
 
 CONNECTIVES = frozenset(
-    "and und et al y e & pp p pg s eds ed edn edited by hrsg hg hgg dir coord vol vols no nr"
-    " in de".split()
+    "and und et al y e & pp p pg page pages s seite seiten eds ed edn edited by hrsg hg hgg dir"
+    " coord vol vols no nr in de".split()
 )
 _WORD = re.compile(r"\w+")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from refcheck.dates import find_dates
+from refcheck.model import Date
 from refcheck.references.fields import Fields, Region
 
 __all__ = ["learned_fields"]
@@ -31,6 +32,7 @@ _ROLE_TAIL = re.compile(
     r"(?i)[\s,]*(?:[(\[]\s*)?(?<![^\W\d_])(?:eds?|editors?|editor\(s\)|hrsg|hgg?|dirs?|coords?|éds?|red|ed\.\s*by)\.?(?:\s*[)\]])?\s*[.,:;]*\s*$"
 )
 _EDITION_NUMBER = re.compile(r"\d+")
+_YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
 _EDITION_WORDS = {
     "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
     "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10", "revised": "revised",
@@ -115,6 +117,13 @@ def learned_fields(text: str, spans: list[tuple[str, int, int]]) -> Fields:
             span, date = found[0]
             fields.issued, fields.issued_span = date, (span.start, span.end)
             break
+    else:
+        # The labeller saw a date that the date reader does not take ("1999/2000"): its year.
+        for region in dates:
+            year = _YEAR.search(text, region[0], region[1])
+            if year is not None:
+                fields.issued, fields.issued_span = Date(year=int(year.group())), year.span()
+                break
     title = first.get("title")
     fields.title = title
     if title is not None:
