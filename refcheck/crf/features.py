@@ -212,23 +212,17 @@ def _state(
     keyword: str | None,
 ) -> tuple[str, ...]:
     """The features of a token's place and state; few combinations recur, so each is made once."""
-    out = [_POSITIONS[position]]
-    if edges & 1:
-        out.append("first")
-    if edges & 2:
-        out.append("last")
-    if glued:
-        out.append("glued")
-    if quote:
-        out.append("in-quote")
-    if paren:
-        out.append("in-paren")
-    if bracket:
-        out.append("in-bracket")
-    if seen_year:
-        out.append("after-year")
-    if seen_quote_close:
-        out.append("after-quote")
+    flags = (
+        (edges & 1, "first"),
+        (edges & 2, "last"),
+        (glued, "glued"),
+        (quote, "in-quote"),
+        (paren, "in-paren"),
+        (bracket, "in-bracket"),
+        (seen_year, "after-year"),
+        (seen_quote_close, "after-quote"),
+    )
+    out = [_POSITIONS[position], *(name for on, name in flags if on)]
     out.append(_SEGMENTS[segment])
     out.extend(_after(last_punct, shape))
     if keyword is not None:

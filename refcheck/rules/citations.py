@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 
-from refcheck.matching import family_as_written, written_like
+from refcheck.matching import family_as_written
 from refcheck.model import Citation, CitationKind, Discrepancy, Edit, Reference, Severity, State
 from refcheck.rules.registry import Context, Problem, Rule, rule
 
