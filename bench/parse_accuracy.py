@@ -42,7 +42,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from refcheck.training.split import held_out  # noqa: E402
+from refcheck.training.split import held_out, validation  # noqa: E402
 
 FIELDS = (
     "author",
@@ -200,6 +200,8 @@ def load(paths: Sequence[str], part: str) -> list[tuple[str, dict[str, Any]]]:
                 keep = held_out(record["text"])
                 if part == "train":
                     keep = not keep
+                elif part == "validation":
+                    keep = validation(record["text"])
                 elif part == "all":
                     keep = True
                 if keep:
@@ -286,7 +288,7 @@ def print_table(results: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("labelled", nargs="+", help="labelled JSONL files")
-    parser.add_argument("--part", choices=("held-out", "train", "all"), default="held-out")
+    parser.add_argument("--part", choices=("held-out", "validation", "train", "all"), default="held-out")
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
     parser.add_argument("--errors", type=int, default=0, metavar="N",
                         help="print N wrong fields (of the first set group)")

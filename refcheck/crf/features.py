@@ -206,6 +206,8 @@ def _state(
     bracket: bool,
     seen_year: bool,
     seen_quote_close: bool,
+    seen_in: bool,
+    segment_start: bool,
     segment: int,
     last_punct: str,
     shape: str,
@@ -221,6 +223,8 @@ def _state(
         (bracket, "in-bracket"),
         (seen_year, "after-year"),
         (seen_quote_close, "after-quote"),
+        (seen_in, "after-in"),
+        (segment_start, "segment-start"),
     )
     out = [_POSITIONS[position], *(name for on, name in flags if on)]
     out.append(_SEGMENTS[segment])
@@ -250,6 +254,7 @@ def features(tokens: list[Token]) -> list[tuple[str, ...]]:
         style_list.append("style=numbered")
     if "<" in words or "*" in words or "_" in words:
         style_list.append("style=markup")
+    style_list.append("length=short" if n < 15 else "length=medium" if n < 40 else "length=long")
     style = tuple(style_list)
     out: list[tuple[str, ...]] = []
     context = [_context(t.text) for t in tokens]
@@ -257,6 +262,8 @@ def features(tokens: list[Token]) -> list[tuple[str, ...]]:
     paren = bracket = False
     seen_year = seen_quote_close = False
     segment = 0  # how many sentence-ending full stops came before
+    segment_start = True  # the first word of the string or after a sentence-ending stop
+    seen_in = False  # after "In" opening a sentence or "in:": a container follows
     last_punct = "^"  # the last punctuation mark before the token
     for i, token in enumerate(tokens):
         word = token.text
@@ -269,6 +276,8 @@ def features(tokens: list[Token]) -> list[tuple[str, ...]]:
             bracket,
             seen_year,
             seen_quote_close,
+            seen_in,
+            segment_start,
             min(segment, 6),
             last_punct,
             shapes[i][:2],
@@ -290,10 +299,15 @@ def features(tokens: list[Token]) -> list[tuple[str, ...]]:
             f += (_pair("+0:+1:shape=", shapes[i], shapes[i + 1]),)
         out.append(f)
         # State for the tokens after this one.
-        if not word[0].isalnum():
+        if word[0].isalnum():
+            if folded[i] == "in" and (segment_start or (i + 1 < n and tokens[i + 1].text == ":")):
+                seen_in = True
+            segment_start = False
+        else:
             last_punct = word if len(word) == 1 else "id"
             if word in ".?!" and i and _ends_sentence(tokens[i - 1].text):
                 segment += 1
+                segment_start = True
         if quote:
             if word in _CLOSERS.get(quote, ""):
                 quote = ""

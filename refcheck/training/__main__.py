@@ -24,7 +24,7 @@ from refcheck.crf.features import features
 from refcheck.crf.labels import OTHER, tighten, token_labels
 from refcheck.crf.tokens import Token, tokenize
 from refcheck.training.corpus import generate, read_corpus
-from refcheck.training.split import held_out
+from refcheck.training.split import held_out, validation
 
 _DEFAULT_OUT = Path(__file__).resolve().parent.parent / "crf" / "reference.crfsuite"
 # CSL styles refcheck wrote for training: references typed by hand (see styles/training).
@@ -57,14 +57,15 @@ def corpus_sequences(path: Path) -> Iterator[tuple[list[Token], list[str]]]:
         yield tokens, tighten(tokens, labels, runs_of)
 
 
-def labelled_sequences(folder: Path) -> Iterator[tuple[list[Token], list[str]]]:
-    """Tokens and token labels of the labelled strings that are not held out."""
+def labelled_sequences(folder: Path, validate: bool = False) -> Iterator[tuple[list[Token], list[str]]]:
+    """Tokens and token labels of the labelled strings that are not held out (nor, with
+    ``validate``, in the validation fifth)."""
     for path in sorted(folder.glob("*.jsonl")):
         with path.open(encoding="utf-8") as handle:
             for line in handle:
                 record = json.loads(line)
                 text = record["text"]
-                if held_out(text):
+                if held_out(text) or (validate and validation(text)):
                     continue
                 tokens = tokenize(text)
                 labels = token_labels(text, tokens, record["spans"])
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "refcheck")
     parser.add_argument("--out", type=Path, default=_DEFAULT_OUT)
     parser.add_argument("--iterations", type=int, default=150)
-    parser.add_argument("--c1", type=float, default=0.05)
+    parser.add_argument("--c1", type=float, default=1.0)
     parser.add_argument("--c2", type=float, default=0.01)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--use", type=int, default=None, metavar="N",
@@ -90,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labelled-weight", type=int, default=3, metavar="K",
                         help="repeat each labelled string K times (default 3): real references "
                         "count more than made-up ones")
+    parser.add_argument("--validate", action="store_true",
+                        help="also keep the validation fifth out of training, to compare settings "
+                        "with bench/parse_accuracy.py --part validation")
     args = parser.parse_args(argv)
     import pycrfsuite
 
@@ -113,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         if not folder.is_dir():
             print(f"refcheck.training: {folder}: not a folder", file=sys.stderr)
             return 2
-        labelled = list(labelled_sequences(folder))
+        labelled = list(labelled_sequences(folder, args.validate))
         log(f"{len(labelled)} labelled sequences")
         sequences += labelled * args.labelled_weight
     random.Random(args.seed).shuffle(sequences)

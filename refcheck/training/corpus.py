@@ -23,10 +23,13 @@ from refcheck.training.render import render_labelled, styles
 __all__ = ["corpus_path", "generate", "read_corpus"]
 
 _CHUNK = 250
+# Raised whenever the records, styles or noise change, so that a cached corpus made by
+# older code is never read as the new one.
+VERSION = 3
 
 
 def corpus_path(cache: Path, size: int, seed: int, tag: str = "") -> Path:
-    return cache / f"corpus{tag}-{size}-seed{seed}.jsonl"
+    return cache / f"corpus{tag}-v{VERSION}-{size}-seed{seed}.jsonl"
 
 
 def _runs(labels: list[str]) -> list[list[Any]]:

@@ -111,13 +111,60 @@ def _title(rng: random.Random, lang: str) -> str:
 
 def _journal(rng: random.Random) -> str:
     roll = rng.random()
-    if roll < 0.3:
+    if roll < 0.2:
         return " ".join(rng.sample(v.JOURNAL_ABBREVIATIONS, rng.randint(2, 4)))
-    if roll < 0.7:
+    if roll < 0.45:
         return f"{rng.choice(v.JOURNAL_HEADS)} of {rng.choice(v.JOURNAL_SUBJECTS)}"
-    if roll < 0.85:
+    if roll < 0.55:
         return f"{rng.choice(['International', 'European', 'American', 'British', 'Asian'])} Journal of {rng.choice(v.JOURNAL_SUBJECTS)}"
-    return f"{rng.choice(v.JOURNAL_SUBJECTS)} {rng.choice(v.JOURNAL_HEADS)}"
+    if roll < 0.65:
+        return f"{rng.choice(v.JOURNAL_SUBJECTS)} {rng.choice(v.JOURNAL_HEADS)}"
+    # Names without a journal word, as many journals have: "Landscape and Health", "Cell".
+    words = [w[0].upper() + w[1:] for w in rng.sample(v.TITLE_WORDS["en"], 3)]
+    if roll < 0.75:
+        return words[0]
+    if roll < 0.9:
+        return f"{words[0]} {rng.choice(['and', '&'])} {words[1]}"
+    return " ".join(words[: rng.randint(2, 3)])
+
+
+_SHORT_WORDS = {
+    "Journal": "J", "Review": "Rev", "Annals": "Ann", "Bulletin": "Bull", "Proceedings": "Proc",
+    "Transactions": "Trans", "Letters": "Lett", "Quarterly": "Q", "Studies": "Stud", "Archives": "Arch",
+    "Advances": "Adv", "Reports": "Rep", "Research": "Res", "Science": "Sci", "International": "Int",
+    "European": "Eur", "American": "Am", "British": "Br", "Asian": "Asian",
+}  # fmt: skip
+
+
+def _abbreviation(journal: str, rng: random.Random) -> str:
+    """A journal's short title as indexes print it: "J Public Health", "Int. J. Nurs."."""
+    stops = rng.random() < 0.4
+    out = []
+    for word in journal.split():
+        if word.casefold() in ("of", "and", "the", "&", "for", "on", "in"):
+            continue
+        known = _SHORT_WORDS.get(word)
+        if known is not None:
+            word = known + ("." if stops and known != word else "")
+        elif len(word) > 5 and not word.endswith("."):
+            cut = rng.randint(3, 5)
+            word = word[:cut] + ("." if stops else "")
+        elif word.endswith(".") and not stops:
+            word = word[:-1]
+        out.append(word)
+    return " ".join(out) or journal
+
+
+def _outlet(rng: random.Random) -> str:
+    """A newspaper, magazine or site: a known one, or one made up from a name or a place."""
+    roll = rng.random()
+    if roll < 0.4:
+        return rng.choice(v.NEWSPAPERS)
+    stem = rng.choice(v.PLACES).split(",")[0] if roll < 0.6 else _family(rng)
+    if roll > 0.92:
+        return stem + rng.choice(v.OUTLET_HEADS).lower()  # "Kelsoreport"
+    the = "The " if rng.random() < 0.3 else ""
+    return f"{the}{stem} {rng.choice(v.OUTLET_HEADS)}"
 
 
 def _date(rng: random.Random, precise: float) -> dict[str, Any]:
@@ -184,6 +231,8 @@ def make_item(rng: random.Random, ident: str) -> dict[str, Any]:
         item["issued"] = _date(rng, precise.get(kind, 0.1))
     if kind == "article-journal":
         item["container-title"] = _journal(rng)
+        if rng.random() < 0.5:
+            item["container-title-short"] = _abbreviation(item["container-title"], rng)
         if rng.random() < 0.92:
             item["volume"] = str(rng.randint(1, 250))
         if rng.random() < 0.6:
@@ -235,14 +284,14 @@ def make_item(rng: random.Random, ident: str) -> dict[str, Any]:
         if rng.random() < 0.2:
             item["DOI"] = _doi(rng)
     elif kind in ("article-newspaper", "article-magazine"):
-        item["container-title"] = rng.choice(v.NEWSPAPERS)
+        item["container-title"] = _outlet(rng)
         if rng.random() < 0.3:
             item["page"] = str(rng.randint(1, 40))
         if rng.random() < 0.6:
             item["URL"] = _url(rng, title)
     else:  # webpage, post-weblog, dataset
         if rng.random() < 0.6:
-            item["container-title"] = rng.choice(v.NEWSPAPERS + v.ORGANISATIONS)
+            item["container-title"] = _outlet(rng) if rng.random() < 0.6 else rng.choice(v.ORGANISATIONS)
         if rng.random() < 0.92:
             item["URL"] = _url(rng, title)
         if kind == "dataset" and rng.random() < 0.5:

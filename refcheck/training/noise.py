@@ -152,6 +152,34 @@ def drop_final_stop(rng: random.Random, text: str, labels: list[str]) -> Labelle
     return text, labels
 
 
+_BARE_INITIALS = re.compile(r"(?<![\w.])([A-Z]{1,3})(?![\w.])")
+
+
+def initial_stops(rng: random.Random, text: str, labels: list[str]) -> Labelled:
+    """Stops typed after bare initials: "Raman P, Okafor CJ" → "Raman P., Okafor C.J."."""
+    for start, end in reversed(_runs(labels, "author") + _runs(labels, "editor")):
+        for m in reversed(list(_BARE_INITIALS.finditer(text, start, end))):
+            if text[m.end() : m.end() + 1] == ".":
+                continue  # the list's own stop: "Okafor CJ." stays
+            label = labels[m.start()]
+            dotted = ".".join(m.group()) + "." if rng.random() < 0.5 else m.group() + "."
+            text, labels = _replace(text, labels, m.start(), m.end(), dotted, label)
+    return text, labels
+
+
+def emphasis(rng: random.Random, text: str, labels: list[str]) -> Labelled:
+    """Markdown emphasis around the container or title (and volume): "*Nature*, *12*(3)"."""
+    mark = rng.choice(["*", "_", "**"])
+    for label in ("volume", "container-title", "title"):
+        runs = _runs(labels, label)
+        if not runs or (label == "title" and _runs(labels, "container-title")):
+            continue
+        start, end = runs[0]
+        text, labels = _replace(text, labels, end, end, mark, "")
+        text, labels = _replace(text, labels, start, start, mark, "")
+    return text, labels
+
+
 # Each slip and how often it happens.
 _NOISE: tuple[tuple[Callable[[random.Random, str, list[str]], Labelled], float], ...] = (
     (drop_comma, 0.12),
@@ -166,6 +194,8 @@ _NOISE: tuple[tuple[Callable[[random.Random, str, list[str]], Labelled], float],
     (truncate_url, 0.03),
     (lower_case, 0.05),
     (drop_final_stop, 0.1),
+    (initial_stops, 0.04),
+    (emphasis, 0.04),
 )
 
 

@@ -29,6 +29,7 @@ __all__ = ["styles", "render_labelled"]
 MARKED = {
     "title": "title",
     "container-title": "container-title",
+    "container-title-short": "container-title",
     "collection-title": "collection-title",
     "publisher": "publisher",
     "publisher-place": "location",
@@ -55,6 +56,8 @@ _END = 0xE080
 _STAND_IN = 0xE0E0
 _MARKER = re.compile("[\ue000-\ue0ff]")
 _NUMBER_LABEL = re.compile(r"\s*[\[(]?1[\].)]?\s")
+# What styles print for an item without a date: labelled as its date, as people read it.
+_UNDATED = re.compile(r"\bn\.\s?d\.?|\bno date\b|\bs\.\s?f\.|\bs\.\s?d\.|\bo\.\s?J\.|\bundated\b")
 
 
 def styles() -> list[Path]:
@@ -176,6 +179,10 @@ def render_labelled(path: str, item: dict[str, Any]) -> tuple[str, list[str]] | 
         text_chars.append(char)
         out_labels.append(label)
     text = "".join(text_chars)
+    if "issued" not in item:
+        for m in _UNDATED.finditer(text):
+            if not any(out_labels[m.start() : m.end()]):
+                out_labels[m.start() : m.end()] = ["date"] * (m.end() - m.start())
     m = _NUMBER_LABEL.match(text)
     if m is not None and not any(out_labels[: m.end()]):
         at = text.index("1", m.start())

@@ -68,6 +68,10 @@ BBC News|Reuters|Associated Press|Statistics Canada|Australian Bureau of Statist
 NEWSPAPERS = """The Guardian|The New York Times|The Washington Post|The Times|Le Monde|El País|
 Die Zeit|Süddeutsche Zeitung|The Independent|Financial Times|The Atlantic|The Economist|
 Los Angeles Times|The Boston Globe|Chicago Tribune|The Irish Times|The Sydney Morning Herald""".replace("\n", "").split("|")
+# Made-up outlets: a place or a name before one of these ("Harbour News", "The Kelso Herald").
+OUTLET_HEADS = """News|Times|Post|Herald|Daily|Today|Online|Tribune|Chronicle|Gazette|Observer|
+Insider|Report|Magazine|Wire|Politics|Review|Monitor|Voice|Weekly|Blog|Notes|Digest|Journal|
+Record|Standard|Star|Telegraph|Express|Mail|Courier|Press|Network|Hub""".replace("\n", "").split("|")
 SITES = """bbc.co.uk|nytimes.com|theguardian.com|who.int|un.org|gov.uk|nature.com|arxiv.org|
 example.org|statistics.gov|europa.eu|nih.gov|data.gov|wikipedia.org|medium.com|blogs.example.net""".replace("\n", "").split("|")
 PARTICLES = ["van", "von", "de", "van der", "van den", "de la", "del", "da", "di", "du", "le", "ten", "dos"]
