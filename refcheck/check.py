@@ -62,7 +62,7 @@ def check_document(doc: Document, selection: Selection = Selection()) -> Result:
 
 def _check(doc: Document, selection: Selection) -> Result:
     citations = tuple(find_citations(doc.text, doc.body))
-    references = tuple(read_references(doc.text, doc.references)) if doc.references else ()
+    references = tuple(read_references(doc.text, doc.references, learned=True)) if doc.references else ()
     matches = tuple(match(citations, references))
     lines = Lines(doc.text)
     context = Context(doc, citations, references, matches, lines)

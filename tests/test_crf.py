@@ -149,3 +149,55 @@ def test_learned_fields_trim_labels_and_split_volumes() -> None:
     assert value(fields.volume) == "9" and value(fields.issue) == "2"
     assert value(fields.page) == "4–9"
     assert fields.issued is not None and fields.issued.year == 1997
+
+
+def _spans(text: str, *pairs: tuple[str, str]) -> list[tuple[str, int, int]]:
+    out = []
+    for label, value in pairs:
+        start = text.index(value)
+        out.append((label, start, start + len(value)))
+    return out
+
+
+def test_a_title_run_on_into_the_journal_is_split() -> None:
+    text = "Raman P. Moving inland: U.S. ports. Coast Stud Q. 2020;3(2):1-4."
+    spans = _spans(text, ("author", "Raman P"), ("title", "Moving inland: U.S. ports. Coast Stud Q"),
+                   ("date", "2020"), ("volume", "3"), ("issue", "2"), ("pages", "1-4"))  # fmt: skip
+    fields = learned_fields(text, spans)
+    assert fields.title is not None and fields.container is not None
+    assert text[fields.title[0] : fields.title[1]] == "Moving inland: U.S. ports"
+    assert text[fields.container[0] : fields.container[1]] == "Coast Stud Q"
+    # Without a volume, pages or link, a title with a full stop in it stays whole.
+    book = "Raman P. Moving inland. A history. Bristol: Estuary Press; 2020."
+    fields = learned_fields(book, _spans(book, ("author", "Raman P"), ("title", "Moving inland. A history")))
+    assert fields.container is None and fields.title is not None
+    assert book[fields.title[0] : fields.title[1]] == "Moving inland. A history"
+
+
+def test_an_unlabelled_no_date_still_says_undated() -> None:
+    text = "Marsh, P. (n.d.) Tides and towns. London: Sea Press."
+    fields = learned_fields(text, _spans(text, ("author", "Marsh, P."), ("title", "Tides and towns")))
+    assert fields.issued is not None and fields.issued.year is None and fields.issued.literal == "n.d."
+
+
+def test_an_implausible_learned_name_falls_back_to_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    import refcheck.references as references
+    from refcheck.model import Span
+
+    text = "Raman P. Moving inland. Bristol: Estuary Press; 2020."
+    bad = _spans(text, ("author", "Raman P. Moving inland"), ("location", "Bristol"),
+                 ("publisher", "Estuary Press"), ("date", "2020"))  # fmt: skip
+    monkeypatch.setattr(references, "label_spans", lambda _: bad)
+    reference = references.parse_reference(text, Span(0, len(text)), learned=True)
+    assert [(a.family, a.given) for a in reference.authors] == [("Raman", "P.")]
+    assert reference.title == "Moving inland"
+
+
+def test_names_opening_an_entry_without_an_editor_word_are_authors() -> None:
+    text = "Zwirz, Elisabeth (2018), ‘Summit soon’, Fox News."
+    fields = learned_fields(text, _spans(text, ("editor", "Zwirz, Elisabeth"), ("date", "2018"),
+                                         ("title", "Summit soon")))  # fmt: skip
+    assert fields.author is not None and fields.editor is None
+    edited = "Zwirz, Elisabeth (ed.) (2018), Summits. London: Fox."
+    fields = learned_fields(edited, _spans(edited, ("editor", "Zwirz, Elisabeth"), ("title", "Summits")))
+    assert fields.editor is not None and fields.author is None

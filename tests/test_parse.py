@@ -133,3 +133,29 @@ def test_long_lines_stay_linear() -> None:
     cost(1000)
     small, large = min(cost(10_000) for _ in range(2)), min(cost(100_000) for _ in range(2))
     assert large < 30 * small + 0.05
+
+
+def test_hostile_lines_get_one_item_each() -> None:
+    lines = [
+        "",
+        "   ",
+        "\x00\x01\x02\ufffd\x7f" * 60,
+        "سامي حداد. تاريخ المدن الساحلية. بيروت: دار النهار، ٢٠٠٣.",
+        "נועה לוי. ערים על החוף. תל אביב: עם עובד, 2011.",
+        "王小明（2015）《城市与河流》，北京：人民出版社。",
+        "山田太郎 (2010)「港町の歴史」『地域史研究』12巻3号, 4–9頁.",
+        "Kim, Minji (2019). 바다와 도시. Seoul: Hanul, pp. 3–8.",
+        "word " * 20_000,  # 100 kB
+        "Title. " * 15_000,
+    ]
+    items = to_csl_json(parse_strings(lines))
+    assert len(items) == len(lines)
+    assert items[0] == {"id": "ref1", "type": "document"}
+    assert any(item.get("issued") == {"date-parts": [[2011]]} for item in items[4:5])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8", categories=["Lo", "Nd", "Po", "Zs", "Ps", "Pe"]),
+                        max_size=400), max_size=5))  # fmt: skip
+def test_scripts_without_case_never_fail(lines: list[str]) -> None:
+    assert len(to_csl_json(parse_strings(lines))) == len(lines)

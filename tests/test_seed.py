@@ -76,3 +76,21 @@ def test_other_seed_mistakes(result) -> None:  # type: ignore[no-untyped-def]
     rules = Counter(f.rule for f in result.findings)
     assert rules["reference-order"] == 1  # Diamond before Denyer
     assert rules["duplicate-reference"] == 1  # Denyer (20 Sep) and Denyer and Kim (20 Sep), same title
+
+
+def test_each_reference_parses_into_its_people_dates_and_title(result) -> None:  # type: ignore[no-untyped-def]
+    """The seven entries as the learned parser reads them: every author's family name (no
+    outlet taken for a person), the full date, and a title that is the quoted title alone."""
+    assert [[a.family for a in r.authors] for r in result.references] == [
+        ["Diamond", "Mallory", "Phillip"], ["Denyer"], ["Denyer", "Gearan"], ["Denyer", "Kim"],
+        ["Lyons", "Weaver", "Hass"], ["Wheeler", "Holmes"], ["Zwirz"],
+    ]  # fmt: skip
+    assert [(r.issued.year, r.issued.month) for r in result.references] == [
+        (2018, 9), (2018, 9), (2018, 9), (2018, 9), (2018, 6), (2018, 3), (2018, 9)
+    ]
+    text = SEED.read_text(encoding="utf-8")
+    for reference in result.references:
+        title = reference.title
+        assert len(title.split()) >= 5 and title in text
+        assert "2018" not in title and reference.authors[0].family not in title
+        assert not title.endswith(("’", "'", "`", ",")) and not title.startswith(("‘", "'"))

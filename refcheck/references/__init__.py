@@ -94,6 +94,13 @@ def _parse(
     fields = read_fields(masked, trailing) if spans is None else learned_fields(masked, spans)
     # Step 3: names, values and the type.
     authors, editors, ordered_by_list = _people(masked, fields, start, family_first)
+    if spans is not None and not _plausible(authors + editors):
+        # The labeller's reading makes no sense ("inland" as a family name): the rules'
+        # reading, when it makes more.
+        ruled = read_fields(masked, trailing)
+        people = _people(masked, ruled, start, family_first)
+        if (people[0] or people[1]) and _plausible(people[0] + people[1]):
+            fields, (authors, editors, ordered_by_list) = ruled, people
     container = _value(masked, fields.container)
     title = _value(masked, fields.title)
     has_link = bool(ids.url) or "doi.org" in entry
@@ -123,6 +130,17 @@ def _parse(
         field_spans=_field_spans(fields, ids, start),
     )
     return reference, ((masked, fields, start) if ordered_by_list else None)
+
+
+def _plausible(names: tuple[Name, ...]) -> bool:
+    """Whether a reading of an entry's names could be right: a family name starts with a
+    capital, unless it has a particle ("van") or the whole name is lower case ("bell hooks")."""
+    for name in names:
+        if name.literal or not name.family:
+            continue
+        if name.family[0].islower() and not name.particle and name.given[:1].isupper():
+            return False
+    return True
 
 
 def _people(

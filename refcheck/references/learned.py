@@ -32,6 +32,13 @@ _ROLE_TAIL = re.compile(
     r"(?i)[\s,]*(?:[(\[]\s*)?(?<![^\W\d_])(?:eds?|editors?|editor\(s\)|hrsg|hgg?|dirs?|coords?|éds?|red|ed\.\s*by)\.?(?:\s*[)\]])?\s*[.,:;]*\s*$"
 )
 _EDITION_NUMBER = re.compile(r"\d+")
+# A full stop that ends a sentence inside a labelled title: after a word of two or more
+# letters (not an initial, as in "U.S. policy"), before a word (in Markdown emphasis or not).
+_SENTENCE_BREAK = re.compile(r"(?<=[^\W\d_]{2})\.\s+(?=[*_]*[^\W\d_])")
+_EDITOR_CUE = re.compile(r"(?i)\b(?:eds?|editors?|edited|hrsg|hgg?|dirs?|coords?|éds?|red)\b")
+_LEADING = " \t[]().0123456789"
+_QUOTE_PAIRS = {"‘": "’", "“": "”", '"': '"', "'": "'", "«": "»", "„": "“", "‚": "‘"}
+_ABBREVIATED = frozenset("al ed eds vol vols no nr pp st dr mr mrs ms jr sr inc ltd co corp univ dept".split())
 _YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
 _EDITION_WORDS = {
     "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
@@ -42,16 +49,13 @@ _EDITION_WORDS = {
 def _strip(text: str, start: int, end: int) -> Region | None:
     """``text[start:end]`` without the punctuation and spaces at its edges.
 
-    A closing bracket or quote stays when the region opened it.
+    A closing bracket stays when the region opened it.  (The full stop after a name's
+    final initial is put back by _with_initial_stop.)
     """
     while start < end and text[start] in _EDGE:
         start += 1
     while end > start and text[end - 1] in _EDGE:
         closer = text[end - 1]
-        if closer == "." and end - start >= 2 and text[end - 2].isalpha() and (
-            end - start == 2 or not text[end - 3].isalpha()
-        ):
-            break  # the full stop of an initial: "Smith, J."
         opener = {")": "(", "]": "["}.get(closer)
         if opener is not None and opener in text[start : end - 1]:
             break
@@ -83,6 +87,41 @@ def _after(pattern: re.Pattern[str], text: str, region: Region | None) -> Region
     return region
 
 
+def _split_container(text: str, title: Region) -> tuple[Region, Region | None]:
+    """A title that ran on into the journal or site ("Moving inland. Coast Stud"): split at
+    its last sentence break when what follows is short, as a journal's or site's name is."""
+    last = None
+    for m in _SENTENCE_BREAK.finditer(text, title[0], title[1]):
+        word = text[max(title[0], m.start() - 40) : m.start()].rsplit(None, 1)[-1].casefold()
+        if word not in _ABBREVIATED:
+            last = m
+    if last is None or len(text[last.end() : title[1]].split()) > 8:
+        return title, None
+    head = _strip(text, title[0], last.start() + 1)
+    tail = _strip(text, last.end(), title[1])
+    if head is None or tail is None:
+        return title, None
+    return head, tail
+
+
+def _split_quoted(text: str, title: Region) -> tuple[Region, Region | None]:
+    """A quoted title that ran on past its closing quote into the site or journal
+    ("‘The estates the bike network forgot’, *Southside Voice*"): split at the quote."""
+    before = title[0] - 1
+    while before >= 0 and text[before] in " *_":
+        before -= 1
+    closer = _QUOTE_PAIRS.get(text[before]) if before >= 0 else None
+    if closer is None:
+        return title, None
+    for m in re.finditer(re.escape(closer) + r"(?=[\s,.;:]|$)", text[title[0] : title[1]]):
+        at = title[0] + m.start()
+        head, tail = _strip(text, title[0], at), _strip(text, at + 1, title[1])
+        if head is None or tail is None or len(text[tail[0] : tail[1]].split()) > 8:
+            return title, None
+        return head, tail
+    return title, None
+
+
 def learned_fields(text: str, spans: list[tuple[str, int, int]]) -> Fields:
     """The Fields of the entry ``text`` from its labelled spans."""
     first: dict[str, Region] = {}
@@ -95,6 +134,15 @@ def learned_fields(text: str, spans: list[tuple[str, int, int]]) -> Fields:
             dates.append((start, end))
         if label not in first:
             first[label] = region
+    editor = first.get("editor")
+    if (
+        editor is not None
+        and "author" not in first
+        and not text[: editor[0]].strip(_LEADING)
+        and _EDITOR_CUE.search(text, editor[0], min(len(text), editor[1] + 12)) is None
+    ):
+        # Names that open the entry with no word saying they edited it are its authors.
+        first["author"] = first.pop("editor")
     fields = Fields()
     author = first.get("author")
     if author is not None:
@@ -124,11 +172,25 @@ def learned_fields(text: str, spans: list[tuple[str, int, int]]) -> Fields:
             if year is not None:
                 fields.issued, fields.issued_span = Date(year=int(year.group())), year.span()
                 break
+    if fields.issued is None:
+        # "(n.d.)" left unlabelled: an undated marker anywhere says the entry has no date.
+        for span, date in find_dates(text, 0, len(text)):
+            if date.year is None:
+                fields.issued, fields.issued_span = date, (span.start, span.end)
+                break
     title = first.get("title")
+    container = _after(_CONTAINER_LEAD, text, first.get("container-title"))
+    # (A URL's span is blanked in ``text``, so the labels say whether there was one.)
+    if title is not None and container is None:
+        title, container = _split_quoted(text, title)
+    if title is not None and container is None and any(
+        label in ("volume", "pages", "issue", "url", "doi") for label, _, _ in spans
+    ):
+        title, container = _split_container(text, title)
     fields.title = title
     if title is not None:
         fields.title_end = title[1]
-    fields.container = _after(_CONTAINER_LEAD, text, first.get("container-title"))
+    fields.container = container
     volume = _after(_VOLUME_LABEL, text, first.get("volume"))
     issue = _after(_ISSUE_LABEL, text, first.get("issue"))
     if volume is not None and issue is None:
