@@ -133,3 +133,18 @@ def test_long_lines_stay_linear() -> None:
     cost(1000)
     small, large = min(cost(10_000) for _ in range(2)), min(cost(100_000) for _ in range(2))
     assert large < 30 * small + 0.05
+
+
+def test_indented_json_is_the_standard_librarys() -> None:
+    from refcheck.parse import dumps_indented
+
+    values = [
+        [], {}, "", 0, -12, 10**30, None, True, False, 1.5, float("nan"), [[], {}], (1, "a"),
+        {"a": [{"b": [[2019, 3, 1]]}], "é\"\\\n\u2028\x00": "漢字 “q”", "c": {"d": None}},
+        {1: "x"}, [{"family": "Smith", "given": "J."}, {"literal": "WHO"}],
+    ]  # fmt: skip
+    for value in values:
+        assert dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
+    lines = ["Smith, J. (2019). A title. Journal, 3(2), 1–9. https://doi.org/10.1000/x", "", "Nonsense ((("]
+    items = to_csl_json(parse_strings(lines))
+    assert dumps_indented(items) == json.dumps(items, ensure_ascii=False, indent=2)
