@@ -129,7 +129,8 @@ def test_version_is_fast_and_imports_nothing_heavy() -> None:
         "sys.argv = ['refcheck', '--version']\n"
         "try:\n    runpy.run_module('refcheck', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        "heavy = [m for m in ('httpx', 'rapidfuzz', 'bibtexparser', 'citeproc', 'rich', 'refcheck.check') "
+        "heavy = [m for m in ('httpx', 'rapidfuzz', 'bibtexparser', 'citeproc', 'rich', 'refcheck.check', "
+        "'numpy', 'pycrfsuite') "
         "if m in sys.modules]\n"
         "print(heavy)\n"
     )
@@ -144,7 +145,7 @@ def test_check_does_not_import_network_or_formatting_libraries(tmp_path: Path) -
     code = (
         "import sys\nfrom refcheck.cli import main\n"
         f"main(['check', {str(article)!r}])\n"
-        "print([m for m in ('httpx', 'bibtexparser', 'citeproc', 'rich') if m in sys.modules])\n"
+        "print([m for m in ('httpx', 'bibtexparser', 'citeproc', 'rich', 'numpy') if m in sys.modules])\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip().endswith("[]"), done.stdout + done.stderr

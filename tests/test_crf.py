@@ -10,7 +10,7 @@ import pytest
 from refcheck.crf import Labeller
 from refcheck.crf.features import features
 from refcheck.crf.labels import OTHER
-from refcheck.crf.tokens import tokenize
+from refcheck.crf.tokens import MAX_TOKENS, tokenize
 from refcheck.references.learned import learned_fields
 
 ITEM = {
@@ -201,3 +201,170 @@ def test_names_opening_an_entry_without_an_editor_word_are_authors() -> None:
     edited = "Zwirz, Elisabeth (ed.) (2018), Summits. London: Fox."
     fields = learned_fields(edited, _spans(edited, ("editor", "Zwirz, Elisabeth"), ("title", "Summits")))
     assert fields.editor is not None and fields.author is None
+
+
+def _varied_strings(count: int, seed: int = 7) -> list[str]:
+    """Reference-like strings and odd ones: made up here, in many scripts and shapes."""
+    rng = random.Random(seed)
+    families = ["Smith", "O'Brien", "van der Berg", "García-Márquez", "Ng", "MÜLLER", "Łukasiewicz", "Ahmed"]
+    titles = ["Rivers and roads", "A history of bread", "“Small towns” revisited", "On the 2nd law",
+              "Über die Sprache", "L'été indien", "Why? Because!", "Climate & cities: a review"]  # fmt: skip
+    journals = ["Journal of Things", "*Regional Journal*", "Proc. IEEE", "Ann. Math.", "Nature"]
+    tails = ["", " https://doi.org/10.1000/xyz.123).", " doi:10.5555/abc(12)3.",
+             " Retrieved from http://example.org/a_(b).",
+             " [Online]. Available: www.example.com/x, accessed 3 March 2020.", " ISBN 978-3-16-148410-0."]  # fmt: skip
+    odd = ["", " ", "x", "2019", "(", "“", "Smith", "10.1000/xyz", "http://a.b/c", "Smith, J.", "\x00", "a\x00b, c.",
+           "山田太郎（2019）「日本の歴史」東京大学出版会。",
+           "王小明. 中国古代史[M]. 北京: 中华书局, 2005: 12-30.",
+           "כהן, א. (2015). תולדות העיר. ירושלים: מאגנס.",
+           "محمد، ع. (٢٠١٠). عنوان الكتاب. القاهرة: دار النشر.",
+           "Иванов И. И. История России. М.: Наука, 1999. 320 с.",
+           " ".join(["Smith, J.,"] * 150) + " (2001). Title.",
+           "word " * 450, "<i>Title</i> _under_ *star* [1] 1. 2. 3."]  # fmt: skip
+    soup = list("abcXYZ019 .,;:!?()[]{}'’\"“”«»„‘-–—_/\\<>*&%#@$ é漢字ע") + [" 2019 ", " 1999a ", " pp. ", " vol. "]
+    out = list(odd)
+    while len(out) < count:
+        kind = rng.random()
+        if kind < 0.6:
+            authors = ", ".join(f"{rng.choice(families)}, {rng.choice('ABCDEJ')}." for _ in range(rng.randint(1, 4)))
+            year = rng.choice([f"({rng.randint(1800, 2030)})", f"{rng.randint(1800, 2030)}.", "(n.d.)", "(2019a)"])
+            volume = rng.choice(["", f", {rng.randint(1, 99)}", f", {rng.randint(1, 99)}({rng.randint(1, 12)})",
+                                 f", vol. {rng.randint(1, 9)}, no. {rng.randint(1, 9)}"])  # fmt: skip
+            pages = rng.choice(["", f", {rng.randint(1, 300)}–{rng.randint(301, 900)}",
+                                f", pp. {rng.randint(1, 99)}-{rng.randint(100, 200)}"])  # fmt: skip
+            number = rng.choice(["", f"[{rng.randint(1, 99)}] ", f"{rng.randint(1, 99)}. "])
+            parts = [number + authors, year, rng.choice(titles) + ".", rng.choice(journals) + volume + pages + "."]
+            if rng.random() < 0.3:
+                rng.shuffle(parts)
+            out.append(" ".join(parts) + rng.choice(tails))
+        else:
+            out.append("".join(rng.choice(soup) for _ in range(rng.randint(1, 120))))
+    return out
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Labeller:
+    from refcheck.crf import MODEL
+
+    return Labeller(MODEL)
+
+
+def test_fast_labels_are_crfsuites(shipped: Labeller) -> None:
+    texts = _varied_strings(400)
+    tokens = [tokenize(text) for text in texts]
+    assert any(len(t) == MAX_TOKENS for t in tokens) and any(len(t) == 1 for t in tokens) and [] in tokens
+    by_crfsuite = [shipped.label(text) for text in texts]
+    assert shipped.label_many(texts, batch=1) == by_crfsuite
+    # The fast path decided nearly all of them itself (CRFsuite only where a decision is close).
+    fast = shipped._fast_labeller()
+    assert fast is not None
+    paths = fast.best_paths([(
+        [t.text for t in row], [i > 0 and not t.space_before for i, t in enumerate(row)]) for row in tokens
+    ])  # fmt: skip
+    assert sum(path is None for path in paths) <= len(texts) // 50
+    for row, path in zip(tokens, paths):
+        if path is not None and row:
+            assert [fast.labels[k] for k in path] == shipped._tagger.tag(features(row))
+
+
+def test_fast_scores_sum_each_tokens_features(shipped: Labeller) -> None:
+    fast = shipped._fast_labeller()
+    assert fast is not None
+    for text in _varied_strings(150, seed=3):
+        tokens = tokenize(text)
+        if not tokens:
+            continue
+        glued = [i > 0 and not t.space_before for i, t in enumerate(tokens)]
+        groups = fast.group_strings([t.text for t in tokens], glued)
+        assert [tuple(f for group in row for f in group) for row in groups] == features(tokens)
+
+
+def test_weights_read_from_the_model_are_crfsuites(shipped: Labeller) -> None:
+    from refcheck.crf import MODEL
+    from refcheck.crf.weights import read_model
+
+    weights = read_model(MODEL)
+    info = shipped._tagger.info()
+    assert weights.labels == shipped._tagger.labels()
+    state = {
+        (weights.attributes[a], weights.labels[k]): w
+        for a, k, w in zip(weights.state_attributes, weights.state_labels, weights.state_weights)
+    }
+    assert state.keys() == info.state_features.keys()
+    assert all(abs(w - info.state_features[key]) <= 5e-7 for key, w in state.items())  # info() prints six decimals
+    count = len(weights.labels)
+    for (source, target), w in info.transitions.items():
+        at = weights.labels.index(source) * count + weights.labels.index(target)
+        assert abs(weights.transitions[at] - w) <= 5e-7
+
+
+def test_label_many_of_a_few_strings_uses_crfsuite_only(shipped: Labeller) -> None:
+    labeller = Labeller(shipped._path)
+    texts = _varied_strings(30, seed=5)
+    assert labeller.label_many(texts) == [labeller.label(t) for t in texts]
+    assert not labeller._fast_tried
+
+
+def test_fast_labeller_forgets_words_past_its_limit(shipped: Labeller, monkeypatch: pytest.MonkeyPatch) -> None:
+    import refcheck.crf.fast
+
+    labeller = Labeller(shipped._path)
+    monkeypatch.setattr(refcheck.crf.fast, "_MAX_WORDS", 50)
+    texts = _varied_strings(120, seed=11)
+    expected = [labeller.label(t) for t in texts]
+    assert labeller.label_many(texts[:60], batch=1) + labeller.label_many(texts[60:], batch=1) == expected
+
+
+def test_a_model_the_fast_reader_cannot_read_is_labelled_by_crfsuite(
+    shipped: Labeller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import refcheck.crf.weights
+
+    def unreadable(path: Path) -> None:
+        raise ValueError("not a CRFsuite CRF1d model")
+
+    labeller = Labeller(shipped._path)
+    monkeypatch.setattr(refcheck.crf.weights, "read_model", unreadable)
+    texts = _varied_strings(20, seed=12)
+    assert labeller.label_many(texts, batch=1) == [labeller.label(t) for t in texts]
+    assert labeller._fast_tried and labeller._fast is None
+
+
+def test_label_many_once_loaded_labels_small_lists_at_once(
+    shipped: Labeller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    labeller = Labeller(shipped._path)
+    texts = _varied_strings(700, seed=13)
+    assert labeller.label_many(texts) == [labeller.label(t) for t in texts]
+    fast = labeller._fast
+    assert fast is not None
+    calls: list[int] = []
+    best_paths = fast.best_paths
+
+    def counted(sequences: list[tuple[list[str], list[bool]]]) -> list[list[int] | None]:
+        calls.append(len(sequences))
+        return best_paths(sequences)
+
+    monkeypatch.setattr(fast, "best_paths", counted)
+    assert labeller.label_many(texts[:20]) == [labeller.label(t) for t in texts[:20]]
+    assert labeller.label_many(texts[:5]) == [labeller.label(t) for t in texts[:5]]
+    assert calls == [20]
+
+
+def test_fast_labels_of_a_model_trained_here_are_crfsuites(tmp_path: Path) -> None:
+    """A model whose weights cover every kind of feature (the shipped one may predate some)."""
+    pycrfsuite = pytest.importorskip("pycrfsuite")
+    trainer = pycrfsuite.Trainer(verbose=False)
+    rng = random.Random(2)
+    for text in _varied_strings(300, seed=21):
+        tokens = tokenize(text)
+        if tokens:
+            labels = [rng.choice(["author", "title", "date", OTHER]) for _ in tokens]
+            trainer.append(features(tokens), labels)
+    trainer.set_params({"max_iterations": 30, "feature.possible_transitions": True})
+    model = tmp_path / "model.crfsuite"
+    trainer.train(str(model))
+    labeller = Labeller(model)
+    texts = _varied_strings(200, seed=22)
+    assert labeller.label_many(texts, batch=1) == [labeller.label(t) for t in texts]
+    assert labeller._fast is not None

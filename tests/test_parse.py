@@ -159,3 +159,18 @@ def test_hostile_lines_get_one_item_each() -> None:
                         max_size=400), max_size=5))  # fmt: skip
 def test_scripts_without_case_never_fail(lines: list[str]) -> None:
     assert len(to_csl_json(parse_strings(lines))) == len(lines)
+
+
+def test_indented_json_is_the_standard_librarys() -> None:
+    from refcheck.parse import dumps_indented
+
+    values = [
+        [], {}, "", 0, -12, 10**30, None, True, False, 1.5, float("nan"), [[], {}], (1, "a"),
+        {"a": [{"b": [[2019, 3, 1]]}], "é\"\\\n\u2028\x00": "漢字 “q”", "c": {"d": None}},
+        {1: "x"}, [{"family": "Smith", "given": "J."}, {"literal": "WHO"}],
+    ]  # fmt: skip
+    for value in values:
+        assert dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2)
+    lines = ["Smith, J. (2019). A title. Journal, 3(2), 1–9. https://doi.org/10.1000/x", "", "Nonsense ((("]
+    items = to_csl_json(parse_strings(lines))
+    assert dumps_indented(items) == json.dumps(items, ensure_ascii=False, indent=2)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["Token", "tokenize"]
+__all__ = ["MAX_TOKENS", "Token", "split", "tokenize"]
 
 _TOKEN = re.compile(
     r"(?:https?://|ftp://|www\.)[^\s<>\"“”]+"  # a URL, whole
@@ -31,23 +31,37 @@ class Token(NamedTuple):
 
 def tokenize(text: str) -> list[Token]:
     """The tokens of ``text``, in order (at most MAX_TOKENS of them)."""
-    out: list[Token] = []
+    words, starts, spaced = split(text)
+    return [Token(w, s, s + len(w), b) for w, s, b in zip(words, starts, spaced)]
+
+
+def split(text: str) -> tuple[list[str], list[int], list[bool]]:
+    """What ``tokenize`` gives, as lists: the tokens' texts, their start offsets and
+    whether a space (or the start of the string) comes before each."""
+    words: list[str] = _TOKEN.findall(text)
+    if "://" in text or "www." in text or "10." in text:  # perhaps a URL or a DOI
+        cut = []
+        for word in words:
+            if len(word) > 4 and word.startswith(_IDENTIFIER_STARTS):
+                end = _identifier_length(word)
+                cut.append(word[:end])
+                # What an identifier gives back is read as single characters.
+                cut.extend(word[end:])
+            else:
+                cut.append(word)
+        words = cut
+    del words[MAX_TOKENS:]
+    # Between two tokens there is only white space, so each is found where the last ended.
+    starts = []
+    spaced = []
+    find = text.find
     last = 0
-    for m in _TOKEN.finditer(text):
-        word = m.group()
-        start = m.start()
-        end = start + len(word)
-        if len(word) > 4 and word.startswith(_IDENTIFIER_STARTS):
-            cut = start + _identifier_length(word)
-            out.append(Token(text[start:cut], start, cut, start > last))
-            # What an identifier gives back is read as single characters.
-            out.extend(Token(text[i], i, i + 1, False) for i in range(cut, end))
-        else:
-            out.append(Token(word, start, end, start > last))
-        last = end
-        if len(out) >= MAX_TOKENS:
-            return out[:MAX_TOKENS]
-    return out
+    for word in words:
+        start = find(word, last)
+        starts.append(start)
+        spaced.append(start > last)
+        last = start + len(word)
+    return words, starts, spaced
 
 
 _IDENTIFIER_STARTS = ("http", "HTTP", "www", "ftp", "doi", "DOI", "10.")

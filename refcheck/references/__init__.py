@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
-from refcheck.crf import label_spans
+from refcheck.crf import label_many, label_spans
 from refcheck.model import Name, Reference, Span
 from refcheck.names import read_names
 from refcheck.references.entries import split_entries
@@ -12,7 +13,7 @@ from refcheck.references.fields import Fields, Region, guess_type, read_fields
 from refcheck.references.identifiers import Identifiers, blank, read_identifiers
 from refcheck.references.learned import learned_fields
 
-__all__ = ["parse_reference", "read_references", "split_entries"]
+__all__ = ["parse_reference", "parse_references", "read_references", "split_entries"]
 
 # Only so much of an entry is read: a real reference is a few hundred characters,
 # and a runaway "entry" (a whole page without blank lines) should stay cheap.
@@ -72,25 +73,59 @@ def parse_reference(
     return _parse(text, span, number, family_first, learned)[0]
 
 
+def parse_references(
+    entries: Sequence[tuple[str, Span, int | None]], learned: bool = False
+) -> list[Reference]:
+    """``parse_reference(text, span, number, learned=learned)`` of each entry; with
+    ``learned``, the learned labeller labels them all at once (faster for many)."""
+    return [reference for reference, _ in _parse_all(entries, learned)]
+
+
+def _parse_all(
+    entries: Sequence[tuple[str, Span, int | None]], learned: bool
+) -> list[tuple[Reference, _Reread]]:
+    labelled = label_many([_head(text, span)[3] for text, span, _ in entries]) if learned else None
+    if labelled is None:
+        return [_parse(text, span, number, None) for text, span, number in entries]
+    return [
+        _parse(text, span, number, None, True, spans)
+        for (text, span, number), spans in zip(entries, labelled)
+    ]
+
+
 # What ``read_references`` needs to read an entry's names again in another order:
 # the masked entry, its fields and its start, or None when the order cannot change them.
 _Reread = tuple[str, Fields, int] | None
 
 
-def _parse(
-    text: str, span: Span, number: int | None, family_first: bool | None, learned: bool = False
-) -> tuple[Reference, _Reread]:
-    """The Reference, with what is needed to read its names again in another order."""
+def _head(text: str, span: Span) -> tuple[int, int, str, str]:
+    """Where the entry at ``span`` is (start, end), its text on one line and the part of it that is read."""
     start = max(0, min(span.start, len(text)))
     end = max(start, min(span.end, len(text)))
     entry = text[start:end].replace("\n", " ").replace("\r", " ")
-    head = entry[:_MAX_ENTRY]
+    return start, end, entry, entry[:_MAX_ENTRY]
+
+
+def _parse(
+    text: str,
+    span: Span,
+    number: int | None,
+    family_first: bool | None,
+    learned: bool = False,
+    labelled: list[tuple[str, int, int]] | None = None,
+) -> tuple[Reference, _Reread]:
+    """The Reference, with what is needed to read its names again in another order.
+
+    ``labelled``: the learned labeller's spans of the entry, when ``learned`` and
+    they are known already.
+    """
+    start, end, entry, head = _head(text, span)
     # Step 1: identifiers and online markers, then blank them out for the later steps.
     ids = read_identifiers(head)
     masked = blank(head, ids.consumed)
     trailing = min((s for s, _ in ids.consumed), default=len(head))
     # Step 2: the bibliographic fields, in reading order.
-    spans = label_spans(head) if learned else None
+    spans = (label_spans(head) if labelled is None else labelled) if learned else None
     fields = read_fields(masked, trailing) if spans is None else learned_fields(masked, spans)
     # Step 3: names, values and the type.
     authors, editors, ordered_by_list = _people(masked, fields, start, family_first)
@@ -179,7 +214,7 @@ def read_references(text: str, section: Span, learned: bool = False) -> list[Ref
     the names it decided are read again, since nothing else depends on it.
     With ``learned``, the learned labeller finds the fields (see parse_reference).
     """
-    parsed = [_parse(text, span, number, None, learned) for span, number in split_entries(text, section)]
+    parsed = _parse_all([(text, span, number) for span, number in split_entries(text, section)], learned)
     first = [reference for reference, _ in parsed]
     family_first = _prevailing_order(first)
     if family_first is None:

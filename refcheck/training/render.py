@@ -180,9 +180,10 @@ def render_labelled(path: str, item: dict[str, Any]) -> tuple[str, list[str]] | 
         out_labels.append(label)
     text = "".join(text_chars)
     if "issued" not in item:
-        for m in _UNDATED.finditer(text):
-            if not any(out_labels[m.start() : m.end()]):
-                out_labels[m.start() : m.end()] = ["date"] * (m.end() - m.start())
+        for undated in _UNDATED.finditer(text):
+            start, end = undated.span()
+            if not any(out_labels[start:end]):
+                out_labels[start:end] = ["date"] * (end - start)
     m = _NUMBER_LABEL.match(text)
     if m is not None and not any(out_labels[: m.end()]):
         at = text.index("1", m.start())
