@@ -49,13 +49,16 @@ _EDITION_WORDS = {
 def _strip(text: str, start: int, end: int) -> Region | None:
     """``text[start:end]`` without the punctuation and spaces at its edges.
 
-    A closing bracket stays when the region opened it.  (The full stop after a name's
-    final initial is put back by _with_initial_stop.)
+    A closing bracket stays when the region opened it, and so does the last stop of a
+    dotted abbreviation ("U.K."); the full stop after a name's final initial is put back
+    by _with_initial_stop, while a journal's "Q." loses it as its other words do.
     """
     while start < end and text[start] in _EDGE:
         start += 1
     while end > start and text[end - 1] in _EDGE:
         closer = text[end - 1]
+        if closer == "." and end - start >= 3 and text[end - 2].isalpha() and text[end - 3] == ".":
+            break  # a dotted abbreviation keeps its last stop: "U.K.", "D.C."
         opener = {")": "(", "]": "["}.get(closer)
         if opener is not None and opener in text[start : end - 1]:
             break
@@ -180,6 +183,9 @@ def learned_fields(text: str, spans: list[tuple[str, int, int]]) -> Fields:
                 break
     title = first.get("title")
     container = _after(_CONTAINER_LEAD, text, first.get("container-title"))
+    if title is None and container is not None and "volume" not in first and "pages" not in first:
+        # A lone "container" with no volume or pages is the work itself: "*Title*. Publisher."
+        title, container = container, None
     # (A URL's span is blanked in ``text``, so the labels say whether there was one.)
     if title is not None and container is None:
         title, container = _split_quoted(text, title)
