@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FORMATS", "StyleError", "StyleInfo", "format_references", "render_bibliography", "resolve_style", "styles"]
+__all__ = ["FORMATS", "StyleError", "StyleInfo", "format_references", "render_bibliography", "render_entries", "resolve_style", "styles"]
 
 FORMATS = ("text", "markdown", "html")
 
@@ -128,10 +128,67 @@ def resolve_style(name: str) -> Path:
     return _parent(found)
 
 
+@functools.cache
+def _patch_citeproc() -> None:
+    """Make citeproc-py remember what never changes once a style is parsed.
+
+    citeproc-py runs an XPath query for every macro call and term lookup and walks the
+    style again to learn whether a group calls a variable: three quarters of its time on
+    a long list.  Styles are never changed after parsing, so the answers are kept per
+    element (the cache also keeps lxml's proxy objects alive, which keeps them stable).
+    """
+    from citeproc import model
+
+    searched: dict[tuple[Any, str], Any] = {}
+    search = model.CitationStylesElement.xpath_search
+
+    def xpath_search(self: Any, expression: str) -> Any:
+        key = (self, expression)
+        found = searched.get(key)
+        if found is None:
+            found = searched[key] = search(self, expression)
+        return found
+
+    model.CitationStylesElement.xpath_search = xpath_search
+    for cls in (model.Parent, model.Text):
+        calls = cls.calls_variable
+        answers: dict[Any, bool] = {}
+
+        def calls_variable(self: Any, _calls: Any = calls, _answers: dict[Any, bool] = answers) -> bool:
+            answer = _answers.get(self)
+            if answer is None:
+                answer = _answers[self] = _calls(self)
+            return answer
+
+        cls.calls_variable = calls_variable
+
+    from citeproc import source
+
+    def reference(self: Any) -> Any:
+        # Looked up for every condition a style tests: once per item is enough.
+        cached = self.__dict__.get("_reference")
+        if cached is None:
+            cached = self.__dict__["_reference"] = self.bibliography.source[self.key]
+        return cached
+
+    def number(self: Any) -> int:
+        # citeproc-py finds an item's number with list.index: quadratic on a long list.
+        keys = self.bibliography.keys
+        index = self.bibliography.__dict__.get("_numbers")
+        if index is None or index[0] != len(keys):
+            index = (len(keys), {key: n for n, key in reversed(list(enumerate(keys, 1)))})
+            self.bibliography.__dict__["_numbers"] = index
+        return int(index[1][self.key])
+
+    source.CitationItem.reference = property(reference)
+    source.CitationItem.number = property(number)
+
+
 @functools.lru_cache(maxsize=32)
 def _load(path: str, locale: str | None) -> Any:
     from citeproc import CitationStylesStyle
 
+    _patch_citeproc()
     try:
         return CitationStylesStyle(path, locale=locale, validate=False)
     except Exception as error:  # lxml, citeproc-py: a style or locale that cannot be read
@@ -175,7 +232,15 @@ def render_bibliography(
     items: Sequence[dict[str, Any]], style: str, to: str = "text", locale: str | None = None
 ) -> list[str]:
     """The bibliography of ``items`` (CSL-JSON) in ``style``, one string an entry, in the
-    style's bibliography order."""
+    style's bibliography order (an item the style renders as nothing is left out)."""
+    return [text for _, text in render_entries(items, style, to, locale) if text]
+
+
+def render_entries(
+    items: Sequence[dict[str, Any]], style: str, to: str = "text", locale: str | None = None
+) -> list[tuple[int, str]]:
+    """(index into ``items``, entry) in the style's bibliography order, one for every item;
+    the entry is "" for an item the style renders as nothing."""
     path = resolve_style(style)
     parsed = _load(str(path), locale)
     if getattr(parsed.root, "bibliography", None) is None:
@@ -184,12 +249,22 @@ def render_bibliography(
     from citeproc.source.json import CiteProcJSON
 
     prepared = list(_prepared(items))
+    index = {item["id"]: n for n, item in enumerate(prepared)}
     try:
         source = CiteProcJSON(prepared)
         bibliography = CitationStylesBibliography(parsed, source, _formatter(to))
         for item in prepared:
             bibliography.register(Citation([CitationItem(item["id"])]))
-        return [str(entry) for entry in bibliography.bibliography()]
+        bibliography.sort()
+        # citeproc-py's own loop (Layout.render_bibliography) drops an item that renders as
+        # nothing, which would lose the pairing of entries with items.
+        layout = parsed.root.bibliography.layout
+        out = []
+        for cited in bibliography.items:
+            layout.repressed = {}
+            text = layout.format(layout.wrap(layout.render_children(cited)))
+            out.append((index[cited.key], "" if text is None else str(text)))
+        return out
     except StyleError:
         raise
     except Exception as error:  # citeproc-py fails on some styles and items: name the style

@@ -116,3 +116,28 @@ def test_styles_command_lists_the_aliases(capsys: pytest.CaptureFixture[str]) ->
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == list(csl.aliases())
     assert any("APA" in line for line in lines)
+
+
+def test_the_bibliography_is_in_the_styles_order() -> None:
+    entries = csl.render_bibliography(ITEMS, "apa")  # given Wheeler first, Adams second
+    assert entries[0].startswith("Adams, R.") and entries[1].startswith("Wheeler, N. J.")
+    assert [n for n, _ in csl.render_entries(ITEMS, "apa")] == [1, 0]
+    # A numeric style keeps the order of the list, and numbers every entry.
+    many = [dict(ITEMS[0], id=f"i{n}", title=f"Part {n}") for n in range(30)]
+    numbered = csl.render_bibliography(many, "ieee")
+    assert [e.split("]")[0] for e in numbered] == [f"[{n}" for n in range(1, 31)]
+    assert all(f"Part {n}" in e for n, e in enumerate(numbered))
+
+
+def test_an_item_that_renders_as_nothing_keeps_its_place(tmp_path: Path) -> None:
+    style = tmp_path / "titles.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text"'
+        ' version="1.0"><info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><layout><text variable="URL"/></layout></bibliography></style>',
+        encoding="utf-8",
+    )
+    with_url = dict(ITEMS[1], URL="https://example.org/a")
+    assert csl.render_entries([ITEMS[0], with_url], str(style)) == [(0, ""), (1, "https://example.org/a")]
+    assert csl.render_bibliography([ITEMS[0], with_url], str(style)) == ["https://example.org/a"]
