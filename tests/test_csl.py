@@ -141,3 +141,20 @@ def test_an_item_that_renders_as_nothing_keeps_its_place(tmp_path: Path) -> None
     with_url = dict(ITEMS[1], URL="https://example.org/a")
     assert csl.render_entries([ITEMS[0], with_url], str(style)) == [(0, ""), (1, "https://example.org/a")]
     assert csl.render_bibliography([ITEMS[0], with_url], str(style)) == ["https://example.org/a"]
+
+
+def test_citeproc_gaps_that_refcheck_covers() -> None:
+    angstrom = {"id": "b", "type": "book", "title": "Light", "author": [{"family": "Ångström", "given": "Anders"}],
+                "issued": {"date-parts": [[2001]]}}  # fmt: skip
+    zola = {"id": "c", "type": "book", "title": "Rain", "author": [{"family": "Zola", "given": "Emile"}],
+            "issued": {"date-parts": [[2001]]}}  # fmt: skip
+    # Sorting as a collator does: Ångström with the A's, not after Zola.
+    assert [e.split(",")[0] for e in csl.render_bibliography([zola, ITEMS[0], angstrom], "apa")] == [
+        "Ångström", "Wheeler", "Zola"
+    ]
+    # initialize="false" (Chicago, MLA): full given names stay, existing initials stay initials.
+    chicago = csl.render_bibliography(ITEMS[:1], "chicago-author-date")[0]
+    assert chicago.startswith("Wheeler, Nicholas J., and Marcus Holmes. 2018.")
+    # American English puts the full stop inside the closing quote.
+    assert "“Lessons Learned.” Journal of Things" in chicago
+    assert "“Lessons Learned.” Journal of Things, vol. 3" in csl.render_bibliography(ITEMS[:1], "mla")[0]

@@ -194,6 +194,8 @@ def render_entries(
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
+    from refcheck.csl.fixes import move_punctuation, punctuation_in_quote
+
     prepared = list(_prepared(items))
     index = {item["id"]: n for n, item in enumerate(prepared)}
     try:
@@ -205,11 +207,13 @@ def render_entries(
         # citeproc-py's own loop (Layout.render_bibliography) drops an item that renders as
         # nothing, which would lose the pairing of entries with items.
         layout = parsed.root.bibliography.layout
+        inside = punctuation_in_quote(parsed)
         out = []
         for cited in bibliography.items:
             layout.repressed = {}
             text = layout.format(layout.wrap(layout.render_children(cited)))
-            out.append((index[cited.key], "" if text is None else str(text)))
+            entry = "" if text is None else str(text)
+            out.append((index[cited.key], move_punctuation(entry) if inside else entry))
         return out
     except StyleError:
         raise

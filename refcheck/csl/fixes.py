@@ -8,6 +8,8 @@ before the first style is parsed.  Each says what it fixes.
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from typing import Any
 
 __all__ = ["patch_citeproc"]
@@ -67,3 +69,111 @@ def patch_citeproc() -> None:
 
     source.CitationItem.reference = property(reference)
     source.CitationItem.number = property(number)
+    _fix_sorting(model)
+    _fix_initialize_false(model)
+
+
+def _collation_key(text: str) -> str:
+    """What citeproc-js compares when it sorts (a locale collator that ignores case, accents
+    and punctuation): "Ångström" sorts with the A's, not after the Z's."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = [c for c in decomposed if not unicodedata.combining(c)]
+    folded = "".join(c if c.isalnum() or c.isspace() else " " for c in kept).casefold()
+    return " ".join(folded.split())
+
+
+def _fix_sorting(model: Any) -> None:
+    """Sort keys compared as a collator does rather than by raw code points."""
+
+    def sort(self: Any, items: list[Any], context: Any) -> list[Any]:
+        columns = []
+        for key in self.findall("cs:key", self.nsmap):
+            descending = key.get("sort", "ascending").lower() == "descending"
+            columns.append((key.sort_keys(items, context), descending))
+
+        def compare(a: int, b: int) -> int:
+            for keys, descending in columns:
+                left, right = keys[a], keys[b]
+                if left is None or right is None:  # an item without the key goes last
+                    if left is None and right is None:
+                        continue
+                    return 1 if left is None else -1
+                left_value, right_value = _comparable(left), _comparable(right)
+                if type(left_value) is not type(right_value):
+                    left_value, right_value = str(left_value), str(right_value)
+                result = int(left_value > right_value) - int(left_value < right_value)
+                if result:
+                    return -result if descending else result
+            return 0
+
+        order = sorted(range(len(items)), key=functools.cmp_to_key(compare))
+        return [items[i] for i in order]
+
+    model.Sort.sort = sort
+
+
+def _comparable(value: Any) -> Any:
+    text = str(value)
+    try:
+        return int(text)
+    except ValueError:
+        return (_collation_key(text), text.casefold())
+
+
+_INITIAL_PART = re.compile(r"[^\s.]+\.?")
+
+
+def _fix_initialize_false(model: Any) -> None:
+    """``initialize="false"``: given names stay whole and only initials already there are
+    written with the style's mark ("Nicholas J."), where citeproc-py shortens them all."""
+    initialize = model.Name.initialize
+
+    def patched(self: Any, given: str, mark: str, context: Any) -> str:
+        if _setting(self, "initialize") != "false":
+            return str(initialize(self, given, mark, context))
+        out: list[str] = []
+        group: list[str] = []
+        for part in _INITIAL_PART.findall(given):
+            letters = part.rstrip(".")
+            if len(letters) == 1 and letters.isupper():
+                group.append(letters)
+                continue
+            if group:
+                out.append(mark.join(group) + mark)
+                group = []
+            out.append(part)
+        if group:
+            out.append(mark.join(group) + mark)
+        return " ".join(" ".join(out).split())
+
+    model.Name.initialize = patched
+
+
+def _setting(element: Any, name: str) -> str | None:
+    """An inheritable name option: on the element, its citation or bibliography, or the style."""
+    node = element
+    while node is not None:
+        value = node.get(name)
+        if value is not None:
+            return str(value)
+        node = node.getparent()
+    return None
+
+
+def punctuation_in_quote(style: Any) -> bool:
+    """Whether the style's locale puts a following full stop or comma inside closing quotes
+    (American English does), which citeproc-py ignores."""
+    for locale in getattr(style.root, "locales", ()):
+        try:
+            return str(locale.get_option("punctuation-in-quote")).lower() == "true"
+        except (IndexError, KeyError):
+            continue
+    return False
+
+
+_AFTER_QUOTE = re.compile(r"([”’])([.,])")
+
+
+def move_punctuation(text: str) -> str:
+    """“Lessons Learned”. → “Lessons Learned.” (a stop already inside is not doubled)."""
+    return _AFTER_QUOTE.sub(lambda m: m.group(2) + m.group(1), text).replace(".." + "”", ".”")
