@@ -158,3 +158,20 @@ def test_citeproc_gaps_that_refcheck_covers() -> None:
     # American English puts the full stop inside the closing quote.
     assert "“Lessons Learned.” Journal of Things" in chicago
     assert "“Lessons Learned.” Journal of Things, vol. 3" in csl.render_bibliography(ITEMS[:1], "mla")[0]
+
+
+def test_labels_names_and_scripts_without_case() -> None:
+    news = {"id": "n", "type": "article-newspaper", "title": "Summit soon", "author": [{"family": "Denyer", "given": "Simon"}],
+            "issued": {"date-parts": [[2018, 9, 20]]}, "container-title": "The Post"}  # fmt: skip
+    chapter = {"id": "c", "type": "chapter", "title": "Ports", "author": [{"family": "Lee", "given": "Ann"}],
+               "editor": [{"family": "Osei", "given": "Kofi"}, {"family": "Haldane", "given": "R."}],
+               "container-title": "Maritime futures", "publisher": "Sea Press", "page": "3-9",
+               "issued": {"date-parts": [[2020]]}}  # fmt: skip
+    chinese = {"id": "z", "type": "book", "title": "城市与河流", "author": [{"family": "王", "given": "小明"}],
+               "issued": {"date-parts": [[2015]]}}  # fmt: skip
+    arabic = {"id": "a", "type": "book", "title": "تاريخ", "author": [{"family": "حداد", "given": "سامي"}],
+              "issued": {"date-parts": [[2003]]}}  # fmt: skip
+    assert "Edition" not in csl.render_bibliography([news], "chicago-author-date")[0]
+    assert "(Eds.), Maritime futures" in csl.render_bibliography([chapter], "apa")[0]
+    entries = csl.render_bibliography([chinese, arabic], "apa")
+    assert entries == ["حداد, س. (2003). تاريخ.", "王小明. (2015). 城市与河流."]

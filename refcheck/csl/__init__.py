@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -234,11 +235,36 @@ def format_references(
 
 
 def _prepared(items: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
-    """Items with unique ids (citeproc-py lower-cases them, so they must differ in lower case)."""
+    """Items with unique ids (citeproc-py lower-cases them, so they must differ in lower case),
+    and names in scripts without word spaces written as citeproc-js writes them."""
     seen: set[str] = set()
     for n, item in enumerate(items, 1):
         ident = str(item.get("id") or f"item{n}").casefold()
         while ident in seen:
             ident += "-"
         seen.add(ident)
-        yield {**item, "id": ident}
+        prepared = {**item, "id": ident}
+        for role in _NAME_ROLES:
+            names = item.get(role)
+            if isinstance(names, list) and any(_unspaced(name) for name in names):
+                prepared[role] = [_joined(name) if _unspaced(name) else name for name in names]
+        yield prepared
+
+
+_NAME_ROLES = ("author", "editor", "translator", "container-author", "collection-editor", "director",
+               "interviewer", "recipient", "reviewed-author", "composer", "illustrator")  # fmt: skip
+# Han, kana and Hangul: names written family name first with no space ("王小明").
+_UNSPACED = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _unspaced(name: Any) -> bool:
+    if not isinstance(name, dict) or "literal" in name:
+        return False
+    text = f"{name.get('family', '')}{name.get('given', '')}"
+    return bool(text) and _UNSPACED.search(text) is not None and not re.search(r"[A-Za-z]", text)
+
+
+def _joined(name: dict[str, Any]) -> dict[str, Any]:
+    """A Chinese, Japanese or Korean name as one unit, family name first, as citeproc-js
+    prints it (citeproc-py splits it with a comma and initials: "王, . 小明 .")."""
+    return {"literal": f"{name.get('family', '')}{name.get('given', '')}"}

@@ -71,6 +71,7 @@ def patch_citeproc() -> None:
     source.CitationItem.number = property(number)
     _fix_sorting(model)
     _fix_initialize_false(model)
+    _fix_labels(model)
 
 
 def _collation_key(text: str) -> str:
@@ -130,6 +131,10 @@ def _fix_initialize_false(model: Any) -> None:
 
     def patched(self: Any, given: str, mark: str, context: Any) -> str:
         if _setting(self, "initialize") != "false":
+            if any(part[:1].isalpha() and not part[:1].islower() and not part[:1].isupper()
+                   for part in given.split()):  # fmt: skip
+                # A script without case (Arabic): citeproc-py took every part for a particle.
+                return _initials(given, mark)
             return str(initialize(self, given, mark, context))
         out: list[str] = []
         group: list[str] = []
@@ -147,6 +152,41 @@ def _fix_initialize_false(model: Any) -> None:
         return " ".join(" ".join(out).split())
 
     model.Name.initialize = patched
+
+
+def _initials(given: str, mark: str) -> str:
+    """Every part of a given name as an initial: "سامي نور" → "س. ن."."""
+    return (mark.join(part[0] for part in given.replace("-", " ").split()) + mark).strip()
+
+
+def _fix_labels(model: Any) -> None:
+    """A label prints only beside its variable (citeproc-py printed "Edition." on every
+    newspaper article in Chicago), and English terms take the style's text case ("(Eds.)"
+    in APA, where citeproc-py applied title case to no term)."""
+    process = model.Label.process
+    case = model.Label.case
+
+    def patched_process(self: Any, item: Any, variable: Any = None, *args: Any, **kwargs: Any) -> Any:
+        name = variable if variable is not None else self.get("variable")
+        if name and name != "locator" and not str(name).startswith("number-of"):
+            try:
+                item.reference[str(name).replace("-", "_")]
+            except Exception:  # citeproc-py's VariableError: the variable is missing
+                return None
+        return process(self, item, variable, *args, **kwargs)
+
+    def patched_case(self: Any, text: Any, language: Any = None) -> Any:
+        if language is None and _english(self):
+            language = "en"
+        return case(self, text, language)
+
+    model.Label.process = patched_process
+    model.Label.case = patched_case
+
+
+def _english(element: Any) -> bool:
+    lang = element.get_root().get("default-locale") or "en-US"
+    return str(lang).startswith("en")
 
 
 def _setting(element: Any, name: str) -> str | None:
