@@ -175,3 +175,15 @@ def test_labels_names_and_scripts_without_case() -> None:
     assert "(Eds.), Maritime futures" in csl.render_bibliography([chapter], "apa")[0]
     entries = csl.render_bibliography([chinese, arabic], "apa")
     assert entries == ["حداد, س. (2003). تاريخ.", "王小明. (2015). 城市与河流."]
+
+
+def test_entries_are_tidied_as_citeproc_js_tidies_them() -> None:
+    asked = dict(ITEMS[0], title="Why O'Brien left towards the sea?", page="3-23")
+    assert csl.render_bibliography([asked], "ieee") == [
+        "[1] N. J. Wheeler and M. Holmes, “Why O’Brien left towards the sea?,” Journal of Things, "
+        "vol. 3, pp. 3–23, Mar. 2018."
+    ]
+    chicago = csl.render_bibliography([asked], "chicago-author-date")[0]
+    assert "“Why O’Brien Left towards the Sea?” Journal of Things 3 (March): 3–23." in chicago
+    long_range = dict(ITEMS[0], page="1088-1113")
+    assert csl.render_bibliography([long_range], "chicago-author-date")[0].endswith(": 1088–113.")

@@ -195,7 +195,7 @@ def render_entries(
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
-    from refcheck.csl.fixes import move_punctuation, punctuation_in_quote
+    from refcheck.csl.fixes import punctuation_in_quote, tidy_entry
 
     prepared = list(_prepared(items))
     index = {item["id"]: n for n, item in enumerate(prepared)}
@@ -209,12 +209,13 @@ def render_entries(
         # nothing, which would lose the pairing of entries with items.
         layout = parsed.root.bibliography.layout
         inside = punctuation_in_quote(parsed)
+        number_field = parsed.root.bibliography.get("second-field-align") is not None
         out = []
         for cited in bibliography.items:
             layout.repressed = {}
             text = layout.format(layout.wrap(layout.render_children(cited)))
             entry = "" if text is None else str(text)
-            out.append((index[cited.key], move_punctuation(entry) if inside else entry))
+            out.append((index[cited.key], tidy_entry(entry, inside, number_field) if entry else ""))
         return out
     except StyleError:
         raise

@@ -72,6 +72,8 @@ def patch_citeproc() -> None:
     _fix_sorting(model)
     _fix_initialize_false(model)
     _fix_labels(model)
+    _fix_page_ranges(model)
+    _fix_title_case(model)
 
 
 def _collation_key(text: str) -> str:
@@ -212,8 +214,104 @@ def punctuation_in_quote(style: Any) -> bool:
 
 
 _AFTER_QUOTE = re.compile(r"([”’])([.,])")
+_NUMBER_FIELD = re.compile(r"^([\[(]?\d+[\].)]?)(?=\S)")
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+_STOP_AFTER_MARK = re.compile(r"([?!])([”’\"]?)\.")
+_DOUBLED = re.compile(r"(?<!\.)\.\.(?!\.)|,,")
 
 
-def move_punctuation(text: str) -> str:
-    """“Lessons Learned”. → “Lessons Learned.” (a stop already inside is not doubled)."""
-    return _AFTER_QUOTE.sub(lambda m: m.group(2) + m.group(1), text).replace(".." + "”", ".”")
+def tidy_entry(text: str, inside_quotes: bool, number_field: bool) -> str:
+    """What citeproc-js does to a finished entry and citeproc-py does not:
+
+    * punctuation inside closing quotes where the locale says so: “Lessons Learned”. →
+      “Lessons Learned.”;
+    * a space after the citation number of a style that aligns the second field: "[1] N. J.";
+    * typographic apostrophes: O'Brien → O’Brien;
+    * no full stop after a question or exclamation mark, no doubled stops or commas:
+      "Why now?." → "Why now?".
+    """
+    if inside_quotes:
+        text = _AFTER_QUOTE.sub(lambda m: m.group(2) + m.group(1), text)
+    if number_field:
+        text = _NUMBER_FIELD.sub(r"\1 ", text, count=1)
+    text = _APOSTROPHE.sub("’", text)
+    text = _STOP_AFTER_MARK.sub(r"\1\2", text)
+    return _DOUBLED.sub(lambda m: m.group()[0], text)
+
+
+def _fix_page_ranges(model: Any) -> None:
+    """Page ranges: a last page longer than the first ("3-23") stays whole (citeproc-py
+    printed "3–3"), an abbreviated one ("321-8") is read as 321–328 first, and
+    ``chicago-16`` shortens four-digit ranges as the 16th edition does ("1088–113")."""
+    format_last = model.FormatNumber._format_last_page
+
+    def patched(self: Any, first: str, last: str) -> str:
+        if first.isdigit() and last.isdigit():
+            if len(last) > len(first):
+                return last
+            if len(last) < len(first):
+                last = first[: len(first) - len(last)] + last
+            if self.get_root().get_option("page-range-format") == "chicago-16":
+                return _chicago16(first, last)
+        return str(format_last(self, first, last))
+
+    model.FormatNumber._format_last_page = patched
+
+
+def _chicago16(first: str, last: str) -> str:
+    number = int(first)
+    if number < 100 or number % 100 == 0:
+        return last
+    common = 0
+    while common < len(first) and first[common] == last[common]:
+        common += 1
+    if number % 100 < 10:
+        return last[common:] or last[-1:]
+    return last[min(common, len(first) - 2) :]
+
+
+# citeproc-js's words that title case leaves in lower case (its CSL.SKIP_WORDS, one-word ones).
+_SKIP_WORDS = frozenset(
+    """about above across afore after against al along alongside amid amidst among amongst anenst
+    apropos apud around as aside astride at athwart atop barring before behind below beneath beside
+    besides between beyond but by circa despite down during et except for forenenst from given in
+    inside into lest like modulo near next notwithstanding of off on onto out over per plus pro qua
+    sans since than through thru throughout thruout till to toward towards under underneath until
+    unto up upon versus vs. v. vs v via vis-à-vis with within without or yet so and nor a an the de
+    d' von van c ca""".split()
+)
+_EDGE_PUNCTUATION = "“”\"‘’'()[]{}.,;:?!"
+
+
+def _fix_title_case(model: Any) -> None:
+    """Title case as citeproc-js does it: words in lower case capitalised except its stop words
+    (a longer list than citeproc-py's: "towards", "between"), unless first, last or after a
+    colon; one-letter words and words with capitals left alone."""
+    case = model.TextCased.case
+
+    def patched(self: Any, text: Any, language: Any = None) -> Any:
+        if self.get("text-case") != "title" or language not in ("en", None) or not hasattr(text, "words"):
+            return case(self, text, language)
+        if language is None and not _english(self):
+            return case(self, text, language)
+        words = list(text.words())
+        out = []
+        after_punct = True
+        for i, word in enumerate(words):
+            bare = str(word).strip(_EDGE_PUNCTUATION)
+            lower = bare.lower()
+            skip = lower in _SKIP_WORDS and not after_punct and i < len(words) - 1
+            if word.islower() and not skip and (len(bare) > 1 or after_punct):
+                word = word.capitalize_first()
+            out.append(word)
+            after_punct = str(word).rstrip("”’\"')").endswith((":", "?", "!", "."))
+        return _join(text, out) if out else text
+
+    model.TextCased.case = patched
+
+
+def _join(text: Any, words: list[Any]) -> Any:
+    joined = words[0]
+    for word in words[1:]:
+        joined = joined + " " + word
+    return joined
