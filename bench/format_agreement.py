@@ -240,14 +240,26 @@ def _names(item: dict[str, Any]) -> list[dict[str, Any]]:
     return [n for role in ("author", "editor") for n in item.get(role, []) if isinstance(n, dict)]
 
 
+def _erase_apostrophe(text: str, item: dict[str, Any]) -> str:
+    return text.replace("\u2019", "'")
+
+
+def _erase_page_ranges(text: str, item: dict[str, Any]) -> str:
+    return re.sub(r"\b(\d+)[–-]\d+\b", r"\1–", text)
+
+
 def _erase_initials(text: str, item: dict[str, Any]) -> str:
     for name in _names(item):
         given = name.get("given", "")
-        for word in sorted(re.split(r"[\s.]+", given), key=len, reverse=True):
+        for word in sorted(re.split(r"[\s.\-]+", given), key=len, reverse=True):
             if len(word) > 1 and not word.endswith("."):
-                text = re.sub(rf"\b{re.escape(word)}\b", word[0] + ".", text)
+                text = re.sub(rf"\b{re.escape(word)}\b\.?", word[0] + ".", text)
     text = re.sub(r"\b(\w)\.\s?(?=\w\.)", r"\1.", text)  # "J. M." and "J.M."
     return text
+
+
+def _erase_number_spacing(text: str, item: dict[str, Any]) -> str:
+    return re.sub(r"^\[(\d+)\]\s*", r"[\1] ", text)
 
 
 def _erase_quote_punctuation(text: str, item: dict[str, Any]) -> str:
@@ -255,11 +267,34 @@ def _erase_quote_punctuation(text: str, item: dict[str, Any]) -> str:
 
 
 def _erase_editor_label(text: str, item: dict[str, Any]) -> str:
-    return re.sub(r"\b(eds?|editors?|trans|comp)\.?(?=[),.\s]|$)", lambda m: m.group(1).lower(), text, flags=re.I)
+    return re.sub(r"\b(eds?|editors?|trans|comp)(?=\.?[),.\s]|\.?$)", lambda m: m.group(1).lower(), text, flags=re.I)
 
 
-def _erase_edition(text: str, item: dict[str, Any]) -> str:
-    return re.sub(r"\s*\b(edition|ed\.)(?=[\s,.)]|$)", "", text, flags=re.I)
+def _erase_stray_terms(text: str, item: dict[str, Any]) -> str:
+    # A label or group printed although the variable it goes with is empty.
+    return re.sub(r"\s*(\bEdition\b\.?|\(Publication\))", "", text)
+
+
+def _erase_repeated_substitutes(text: str, item: dict[str, Any]) -> str:
+    """Editors, title or publisher printed again when they already stand in for the missing author."""
+    if item.get("author"):
+        return text
+    for variable in ("title", "publisher", "container-title"):
+        value = item.get(variable)
+        if isinstance(value, str) and len(value) > 3:
+            first = text.find(value)
+            second = text.find(value, first + len(value)) if first >= 0 else -1
+            if second >= 0:
+                text = text[:second].rstrip(" .,") + text[second + len(value) :]
+    if not item.get("editor"):
+        return text
+    text = re.sub(r"\s?\((?:[^()]+?),? eds?\.(?:\)|; )", lambda m: "" if m.group(0).endswith(")") else " (", text)
+    families = [n.get("family", "") for n in item["editor"] if n.get("family")] + ["et al."]
+    while (found := re.search(r"[.,]? (?:Edited|edited) by ", text)) is not None:
+        window = text[found.end() : found.end() + 400]
+        end = max((window.rfind(f) + len(f) for f in families if f in window), default=0)
+        text = text[: found.start()] + text[found.end() + end :]
+    return text
 
 
 _PARTICLE_WORDS = r"van|von|de|der|den|del|della|di|da|du|des|la|le|ter|ten|al|el|bin|ibn|dos|das|zu|vom"
@@ -299,6 +334,11 @@ def _erase_dates(text: str, item: dict[str, Any]) -> str:
     return re.sub(r"\b(1[5-9]|20)\d\d[a-z]?\b|\bn\.d\.", "Y", text)
 
 
+def _erase_doubled_punctuation(text: str, item: dict[str, Any]) -> str:
+    # "practice?." and "Jr.." where citeproc-js keeps one mark.
+    return re.sub(r"([?!.])[.,]", r"\1", text)
+
+
 def _erase_case(text: str, item: dict[str, Any]) -> str:
     return text.casefold()
 
@@ -308,16 +348,21 @@ def _erase_punctuation(text: str, item: dict[str, Any]) -> str:
 
 
 CATEGORIES: dict[str, Eraser] = {
-    "initials vs full given names": _erase_initials,
+    "citation number spacing": _erase_number_spacing,
     "punctuation inside/outside quotes": _erase_quote_punctuation,
     "editor label (eds.)/(Eds.)": _erase_editor_label,
-    "edition": _erase_edition,
+    "stray term (Edition, Publication)": _erase_stray_terms,
+    "substituted names, title or publisher repeated": _erase_repeated_substitutes,
+    "typographic apostrophe": _erase_apostrophe,
+    "page range format": _erase_page_ranges,
+    "initials vs full given names": _erase_initials,
     "name particles": _erase_particles,
     "CJK/Arabic names": _erase_cjk_names,
     "et al. / name lists": _erase_et_al,
     "dates": _erase_dates,
+    "doubled punctuation (?. ..)": _erase_doubled_punctuation,
     "capitalisation": _erase_case,
-    "punctuation": _erase_punctuation,
+    "other punctuation": _erase_punctuation,
 }
 
 
@@ -356,6 +401,7 @@ class StyleResult:
     js_seconds: float
     py_seconds: float
     categories: Counter[str] = field(default_factory=Counter)
+    alone: Counter[str] = field(default_factory=Counter)  # entries with no other difference
     examples: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     @property
@@ -375,6 +421,7 @@ class StyleResult:
             "citeproc_js_seconds": round(self.js_seconds, 4),
             "python_seconds": round(self.py_seconds, 4),
             "categories": dict(self.categories.most_common()),
+            "alone": dict(self.alone.most_common()),
             "examples": self.examples,
         }
 
@@ -413,7 +460,10 @@ def compare(
         if normalise(js_text) == normalise(py_text):
             result.identical += 1
             continue
-        for category in classify(js_text, py_text, by_id.get(ident.lower(), {})):
+        categories = classify(js_text, py_text, by_id.get(ident.lower(), {}))
+        if len(categories) == 1:
+            result.alone[categories[0]] += 1
+        for category in categories:
             result.categories[category] += 1
             shown = result.examples.setdefault(category, [])
             if len(shown) < examples:
@@ -433,7 +483,7 @@ def _print_result(r: StyleResult, count: int) -> None:
     if r.extra:
         print(f"   {len(r.extra)} entries that citeproc-js leaves out, e.g. {', '.join(r.extra[:5])}")
     for category, n in r.categories.most_common():
-        print(f"   {n:5d}  {category}")
+        print(f"   {n:5d}  {category} ({r.alone[category]} with no other difference)")
         for example in r.examples.get(category, []):
             print(f"          {example['id']}")
             print(f"            js: {example['citeproc-js']}")
