@@ -67,6 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
                        help="FILE is an article: parse the entries of its reference list")
     parse.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
+    convert = commands.add_parser(
+        "convert",
+        help="convert references between BibTeX, biblatex, CSL-JSON, CSL-YAML and RIS",
+        description="Convert a .bib, .json (CSL-JSON), .yaml (CSL-YAML) or .ris file, an article's "
+        "reference list or a list of references one per line into another format. An input without "
+        "one of those extensions is an article when it has a reference-list heading or text before "
+        "its references, and a list otherwise.",
+    )
+    convert.add_argument("path", metavar="INPUT", help="input file; - reads standard input")
+    convert.add_argument("--to", choices=("bibtex", "biblatex", "csl-json", "csl-yaml", "ris"), required=True,
+                         help="output format")
+    convert.add_argument("--from", dest="source", default="auto",
+                         choices=("auto", "bibtex", "csl-json", "csl-yaml", "ris", "article", "list"),
+                         help="what INPUT is (default: auto, by its extension, then by its text)")
+    convert.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
     rules = commands.add_parser("rules", help="list the rules with their documentation")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     return parser
@@ -157,6 +173,24 @@ def _parse(args: argparse.Namespace) -> Exit:
     return Exit.CLEAN
 
 
+def _convert(args: argparse.Namespace) -> Exit:
+    from refcheck.document import InputError
+    from refcheck.sources import read_items, write
+
+    try:
+        items, problems, warnings = read_items(args.path, args.source)
+    except InputError as error:
+        print(f"refcheck: error: {error}", file=sys.stderr)
+        return Exit.ERROR
+    for warning in warnings:
+        print(f"refcheck: warning: {warning}", file=sys.stderr)
+    name = "<stdin>" if args.path == "-" else args.path
+    for problem in problems:
+        print(f"{name}:{problem.line}: {problem.message}", file=sys.stderr)
+    _write(write(items, args.to), args.output)
+    return Exit.CLEAN
+
+
 def _rules(args: argparse.Namespace) -> Exit:
     from refcheck.rules import RULES
 
@@ -187,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import gc
 
     gc.disable()
-    handlers = {"check": _check, "parse": _parse, "rules": _rules}
+    handlers = {"check": _check, "parse": _parse, "convert": _convert, "rules": _rules}
     return int(handlers[args.command](args))
 
 
