@@ -88,12 +88,12 @@ def cite_key(item: dict[str, Any]) -> str:
     if names:
         first = names[0]
         if first.get("family"):
-            who = _ascii(first["family"])
-        elif first.get("literal"):
-            who = _ascii(first["literal"].split()[0])
+            who = _ascii(str(first["family"]))
+        elif str(first.get("literal", "")).strip():
+            who = _ascii(str(first["literal"]).split()[0])
     parts = (item.get("issued") or {}).get("date-parts") or [[]]
     year = str(parts[0][0]) if parts and parts[0] else ""
-    words = [w for w in re.findall(r"\w+", item.get("title", "")) if w.lower() not in _KEY_SKIP]
+    words = [w for w in re.findall(r"\w+", str(item.get("title", ""))) if w.lower() not in _KEY_SKIP]
     what = _ascii(words[0]) if words else ""
     return (who + year + what) or "ref"
 
@@ -140,7 +140,7 @@ def _fields(item: dict[str, Any], biblatex: bool) -> list[tuple[str, str]]:
     if container:
         journal = "journaltitle" if biblatex else "journal"
         key = {"article": journal, "incollection": "booktitle", "inproceedings": "booktitle"}.get(kind, "howpublished")
-        out.append((key, _text(container, ascii_letters)))
+        out.append((key, _text(str(container), ascii_letters)))
     if biblatex:
         if date_text(item.get("issued")):
             out.append(("date", date_text(item.get("issued"))))

@@ -101,7 +101,10 @@ def from_csl_yaml(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
 
     if not text.strip():
         return [], []
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as error:  # a character YAML does not allow
+        raise Unreadable(1, f"not YAML: {str(error).splitlines()[0]}") from None
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -117,7 +120,7 @@ def from_csl_yaml(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
         mark = error.problem_mark or error.context_mark
         raise Unreadable(mark.line + 1 if mark else 1, f"not YAML: {error.problem or error}") from None
     except yaml.YAMLError as error:
-        raise Unreadable(1, f"not YAML: {error}") from None
+        raise Unreadable(1, f"not YAML: {str(error).splitlines()[0]}") from None
     finally:
         loader.dispose()
     return [], []

@@ -48,14 +48,26 @@ def _date(value: Any) -> dict[str, Any] | None:
         # Old CSL-YAML: a list of {year, month, day} mappings, one per end of a range.
         return {"date-parts": [[int(p[k]) for k in ("year", "month", "day") if k in p] for p in value]}
     if isinstance(value, dict):
-        if "date-parts" in value or "literal" in value:
-            return value
+        if "date-parts" in value:
+            try:
+                parts = [[int(p) for p in part] for part in value["date-parts"] if part]
+            except (TypeError, ValueError):
+                return None
+            return {"date-parts": parts} if parts else None
+        if isinstance(value.get("literal"), str):
+            return {"literal": value["literal"]}
         if "raw" in value:
             return _date(value["raw"])
     return None
 
 
 _DATES = ("issued", "accessed", "original-date", "event-date", "submitted")
+# Variables the writers read as text (a number is text too: "volume": 12).
+_TEXT = frozenset({
+    "id", "citation-key", "type", "title", "container-title", "container-title-short", "collection-title",
+    "volume", "issue", "number", "page", "publisher", "publisher-place", "edition", "DOI", "URL", "ISBN",
+    "ISSN", "note", "genre", "language", "abstract", "chapter-number",
+})  # fmt: skip
 _NAMES = ("author", "editor", "translator", "container-author", "collection-editor", "director", "composer")
 
 
@@ -76,8 +88,12 @@ def tidy(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             if not isinstance(value, list) or not all(isinstance(n, dict) for n in value):
                 dropped.append(f"'{key}' is not a list of names")
                 continue
+            value = [{str(k): str(v) for k, v in n.items() if isinstance(v, (str, int, float))} for n in value]
         elif isinstance(value, datetime.date):
             value = value.isoformat()
+        elif key in _TEXT and (value is None or isinstance(value, (bool, list, dict))):
+            dropped.append(f"'{key}' is not text")
+            continue
         out[key] = value
     if "type" not in out:
         out["type"] = "document"

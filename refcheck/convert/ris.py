@@ -220,6 +220,7 @@ def from_ris(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
     if record is not None:
         problems.append(Problem(record.line, "record not closed with ER; read anyway"))
         items.append(_finish(record, len(items) + 1, problems))
+    problems.sort(key=lambda p: p.line)
     return items, problems
 
 
