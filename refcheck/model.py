@@ -274,3 +274,11 @@ class Finding:
     span: Span
     suggestion: str | None = None
     fix: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong in a bibliographic file, at a 1-based line; the rest still converts."""
+
+    line: int
+    message: str

@@ -128,15 +128,8 @@ def _indent(value: Any, newline: str, out: list[str], string: Any) -> None:
 
 def to_format(references: Iterable[Reference], to: str) -> str:
     """The references as text in one of FORMATS."""
-    items = to_csl_json(references)
-    if to == "csl-json":
-        return dumps_indented(items) + "\n"
-    if to == "bibtex":
-        from refcheck.convert import to_bibtex
+    if to not in FORMATS:
+        raise ValueError(f"unknown format {to!r}; expected one of {', '.join(FORMATS)}")
+    from refcheck.sources import write
 
-        return to_bibtex(items)
-    if to == "ris":
-        from refcheck.convert import to_ris
-
-        return to_ris(items)
-    raise ValueError(f"unknown format {to!r}; expected one of {', '.join(FORMATS)}")
+    return write(to_csl_json(references), to)

@@ -108,7 +108,7 @@ def test_format_command_errors_are_one_line(tmp_path: Path, capsys: pytest.Captu
     bad.write_text("{not json", encoding="utf-8")
     assert main(["format", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"refcheck: error: {bad}: not CSL-JSON") and err.count("\n") == 1
+    assert err.startswith(f"refcheck: error: {bad}:1") and err.count("\n") == 1
 
 
 def test_styles_command_lists_the_aliases(capsys: pytest.CaptureFixture[str]) -> None:
