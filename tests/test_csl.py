@@ -187,3 +187,23 @@ def test_entries_are_tidied_as_citeproc_js_tidies_them() -> None:
     assert "“Why O’Brien Left towards the Sea?” Journal of Things 3 (March): 3–23." in chicago
     long_range = dict(ITEMS[0], page="1088-1113")
     assert csl.render_bibliography([long_range], "chicago-author-date")[0].endswith(": 1088–113.")
+
+
+def test_substituted_names_print_once_and_constant_groups_stay_out() -> None:
+    edited = {"id": "e", "type": "book", "title": "Handbook of small harbours", "edition": "2",
+              "editor": [{"family": "Denzin", "given": "Norman K."}, {"family": "Lincoln", "given": "Yvonna S."}],
+              "issued": {"date-parts": [[2000]]}, "publisher": "Sage"}  # fmt: skip
+    assert csl.render_bibliography([edited], "apa") == [
+        "Denzin, N. K., & Lincoln, Y. S. (Eds.). (2000). Handbook of small harbours (2nd ed.). Sage."
+    ]
+    assert "Edited by" not in csl.render_bibliography([edited], "modern-language-association")[0]
+    thesis = {"id": "t", "type": "thesis", "title": "Tides", "genre": "Doctoral dissertation",
+              "author": [{"family": "Marsh", "given": "Paul"}], "issued": {"date-parts": [[2014]]},
+              "publisher": "University of Leeds"}  # fmt: skip
+    assert csl.render_bibliography([thesis], "apa") == [
+        "Marsh, P. (2014). Tides [Doctoral dissertation]. University of Leeds."
+    ]
+    conference = {"id": "p", "type": "paper-conference", "title": "Space", "author": [{"family": "Boucher", "given": "Mei"}],
+                  "editor": [{"family": "Carpentier", "given": "Paul"}], "container-title": "Proceedings",
+                  "page": "2113-2121", "issued": {"date-parts": [[1989]]}}  # fmt: skip
+    assert csl.render_bibliography([conference], "apa")[0].endswith("Proceedings (pp. 2113–2121).")

@@ -195,7 +195,7 @@ def render_entries(
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
-    from refcheck.csl.fixes import punctuation_in_quote, tidy_entry
+    from refcheck.csl.fixes import punctuation_in_quote, reset_item, tidy_entry
 
     prepared = list(_prepared(items))
     index = {item["id"]: n for n, item in enumerate(prepared)}
@@ -213,6 +213,7 @@ def render_entries(
         out = []
         for cited in bibliography.items:
             layout.repressed = {}
+            reset_item(cited)
             text = layout.format(layout.wrap(layout.render_children(cited)))
             entry = "" if text is None else str(text)
             out.append((index[cited.key], tidy_entry(entry, inside, number_field) if entry else ""))

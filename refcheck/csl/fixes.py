@@ -74,6 +74,9 @@ def patch_citeproc() -> None:
     _fix_labels(model)
     _fix_page_ranges(model)
     _fix_title_case(model)
+    _fix_substitution(model)
+    _fix_suppressed_output(model)
+    _fix_group_constants(model)
 
 
 def _collation_key(text: str) -> str:
@@ -315,3 +318,152 @@ def _join(text: Any, words: list[Any]) -> Any:
     for word in words[1:]:
         joined = joined + " " + word
     return joined
+
+
+def reset_item(item: Any) -> None:
+    """Forget what an earlier rendering of ``item`` substituted (before each entry, sort key)."""
+    item.__dict__.pop("_suppressed", None)
+
+
+def _fix_substitution(model: Any) -> None:
+    """What cs:substitute put in place of a missing author is not printed again in the entry
+    (CSL: substituted variables are suppressed for the rest of the output).  citeproc-py
+    printed the editors twice ("Denzin, N. K., & Lincoln, Y. S. (Eds.). (2000). Handbook
+    (N. K. Denzin & Y. S. Lincoln, Eds.)") and titles and publishers twice."""
+    from citeproc.source import VariableError
+
+    def render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        for child in self.getchildren():
+            try:
+                if isinstance(child, model.Names) and child.name is None:
+                    names = self.xpath_search("./parent::cs:names[1]")[0]
+                    text = child.render(item, names_context=names, context=context, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except VariableError:
+                continue
+            if text:
+                self.add_to_repressed_list(child, context)
+                _suppress(item, _variables(child))
+                return text
+        return None
+
+    model.Substitute.render = render
+    sort_keys = model.Key.sort_keys
+
+    def patched_sort_keys(self: Any, items: list[Any], context: Any) -> Any:
+        for item in items:
+            reset_item(item)
+        return sort_keys(self, items, context)
+
+    model.Key.sort_keys = patched_sort_keys
+
+
+def _variables(element: Any) -> set[str]:
+    """The variables an element prints, through the macros it calls."""
+    found: set[str] = set()
+    stack = [element]
+    while stack:
+        node = stack.pop()
+        for name in (node.get("variable") or "").split():
+            found.add(name)
+        macro = node.get("macro")
+        if macro:
+            stack.append(node.get_macro(macro))
+        stack.extend(node.iterchildren())
+    return found
+
+
+def _suppress(item: Any, variables: set[str]) -> None:
+    item.__dict__.setdefault("_suppressed", set()).update(variables)
+
+
+def _suppressed(item: Any, variable: str | None) -> bool:
+    found = item.__dict__.get("_suppressed")
+    return bool(found) and variable is not None and variable in found
+
+
+def _fix_suppressed_output(model: Any) -> None:
+    """The elements that print a variable print nothing for a substituted one; conditions
+    still see it (as citeproc-js does: APA's "editor" test must hold after the editors
+    stood in for the authors)."""
+    from citeproc.source import VariableError
+
+    text_variable = model.Text._variable
+
+    def patched_text(self: Any, item: Any, context: Any) -> Any:
+        if _suppressed(item, self.get("variable")):
+            return None
+        return text_variable(self, item, context)
+
+    model.Text._variable = patched_text
+    for cls in (model.Number, model.Date):
+        process = cls.process
+
+        def patched(self: Any, item: Any, *args: Any, _process: Any = process, **kwargs: Any) -> Any:
+            if _suppressed(item, self.get("variable")):
+                raise VariableError
+            return _process(self, item, *args, **kwargs)
+
+        cls.process = patched
+    names_process = model.Names.process
+
+    def patched_names(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
+        roles = (self.get("variable") or "").split()
+        if not any(_suppressed(item, role) for role in roles):
+            return names_process(self, item, *args, **kwargs)
+        kept = [role for role in roles if not _suppressed(item, role)]
+        if not kept:
+            raise VariableError
+        self.set("variable", " ".join(kept))  # for this call only
+        try:
+            return names_process(self, item, *args, **kwargs)
+        finally:
+            self.set("variable", " ".join(roles))
+
+    model.Names.process = patched_names
+
+
+def _fix_group_constants(model: Any) -> None:
+    """A group prints only if a variable in it printed: a cs:choose whose chosen branch holds
+    only constant text does not count (APA's theses got a stray "(Publication)")."""
+    from citeproc.source import VariableError
+
+    def process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        output = []
+        variable_called = variable_rendered = False
+        delimiter = self.get("delimiter", "")
+        for child in self.iterchildren():
+            try:
+                if isinstance(child, model.Choose):
+                    text, calls = _choose(model, child, item, context, delimiter, kwargs)
+                else:
+                    calls = child.calls_variable()
+                    text = child.render(item, context=context, **kwargs)
+            except VariableError:
+                variable_called = variable_called or _calls(model, child)
+                continue
+            variable_called = variable_called or calls
+            if text is not None:
+                output.append(text)
+                variable_rendered = variable_rendered or calls
+        if output and (not variable_called or variable_rendered):
+            return self.join(output)
+        raise VariableError
+
+    model.Group.process = process
+
+
+def _choose(model: Any, choose: Any, item: Any, context: Any, delimiter: str, kwargs: Any) -> tuple[Any, bool]:
+    """The text of a cs:choose and whether its chosen branch calls a variable."""
+    for branch in choose.getchildren():
+        try:
+            text = branch.render(item, context=context, delimiter=delimiter, **kwargs)
+        except model.ConditionFailed:
+            continue
+        return text, any(child.calls_variable() for child in branch.iterchildren())
+    return None, False
+
+
+def _calls(model: Any, child: Any) -> bool:
+    return bool(child.calls_variable())
