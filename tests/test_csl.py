@@ -207,3 +207,17 @@ def test_substituted_names_print_once_and_constant_groups_stay_out() -> None:
                   "editor": [{"family": "Carpentier", "given": "Paul"}], "container-title": "Proceedings",
                   "page": "2113-2121", "issued": {"date-parts": [[1989]]}}  # fmt: skip
     assert csl.render_bibliography([conference], "apa")[0].endswith("Proceedings (pp. 2113–2121).")
+
+
+def test_subsequent_author_substitute_and_substituted_editors() -> None:
+    first = {"id": "a1", "type": "book", "title": "Alpha", "author": [{"literal": "Harbour Council"}],
+             "issued": {"date-parts": [[2001]]}, "publisher": "Sea Press"}  # fmt: skip
+    second = dict(first, id="a2", title="Beta", issued={"date-parts": [[2002]]})
+    entries = csl.render_bibliography([first, second], "mla")
+    assert entries[0].startswith("Harbour Council. Alpha.") and entries[1].startswith("———. Beta.")
+    edited = {"id": "e", "type": "book", "title": "Harbours", "issued": {"date-parts": [[1942]]},
+              "editor": [{"family": "Ahn", "given": "Alexander Scott"}, {"family": "Hamon", "given": "José"}],
+              "publisher": "Springer"}  # fmt: skip
+    assert csl.render_bibliography([edited], "chicago-author-date") == [
+        "Ahn, Alexander Scott, and José Hamon, eds. 1942. Harbours. Springer."
+    ]

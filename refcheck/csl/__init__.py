@@ -195,7 +195,7 @@ def render_entries(
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
-    from refcheck.csl.fixes import punctuation_in_quote, reset_item, tidy_entry
+    from refcheck.csl.fixes import punctuation_in_quote, reset_item, substitute_authors, tidy_entry
 
     prepared = list(_prepared(items))
     index = {item["id"]: n for n, item in enumerate(prepared)}
@@ -217,6 +217,9 @@ def render_entries(
             text = layout.format(layout.wrap(layout.render_children(cited)))
             entry = "" if text is None else str(text)
             out.append((index[cited.key], tidy_entry(entry, inside, number_field) if entry else ""))
+        substitute = parsed.root.bibliography.get("subsequent-author-substitute")
+        if substitute is not None:
+            out = substitute_authors(layout, bibliography.items, out, substitute)
         return out
     except StyleError:
         raise

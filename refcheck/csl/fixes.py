@@ -409,6 +409,13 @@ def _fix_suppressed_output(model: Any) -> None:
     names_process = model.Names.process
 
     def patched_names(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
+        if not args and kwargs.get("names_context") is None:
+            # A bare cs:names in a cs:substitute takes its parent's cs:name and cs:label even
+            # inside a cs:choose (citeproc-py passed them only to direct children: Chicago's
+            # editors came out as "A. S. Ahn, G. Matsuda" instead of "Ahn, Alexander Scott, …, eds.").
+            outer = _substituted_for(self)
+            if outer is not None:
+                kwargs["names_context"] = outer
         roles = (self.get("variable") or "").split()
         if not any(_suppressed(item, role) for role in roles):
             return names_process(self, item, *args, **kwargs)
@@ -422,6 +429,24 @@ def _fix_suppressed_output(model: Any) -> None:
             self.set("variable", " ".join(roles))
 
     model.Names.process = patched_names
+
+
+_OUTER_NAMES: dict[Any, Any] = {}
+
+
+def _substituted_for(names: Any) -> Any:
+    """The cs:names whose cs:substitute holds ``names`` when ``names`` has no cs:name."""
+    if names in _OUTER_NAMES:
+        return _OUTER_NAMES[names]
+    outer = None
+    if names.find("cs:name", names.nsmap) is None:
+        node = names.getparent()
+        while node is not None and not str(node.tag).endswith("}substitute"):
+            node = node.getparent()
+        if node is not None:
+            outer = node.getparent()
+    _OUTER_NAMES[names] = outer
+    return outer
 
 
 def _fix_group_constants(model: Any) -> None:
@@ -467,3 +492,56 @@ def _choose(model: Any, choose: Any, item: Any, context: Any, delimiter: str, kw
 
 def _calls(model: Any, child: Any) -> bool:
     return bool(child.calls_variable())
+
+
+def substitute_authors(layout: Any, cited: list[Any], entries: list[tuple[int, str]], mark: str) -> list[tuple[int, str]]:
+    """``subsequent-author-substitute`` (MLA's "———"), which citeproc-py ignores: an entry
+    whose names are those of the entry before it starts with the mark instead (the
+    "complete-all" rule, CSL's default)."""
+    found = _first_names(layout)
+    if found is None:
+        return entries
+    names, context = found
+    out: list[tuple[int, str]] = []
+    previous = None
+    for item, (index, entry) in zip(cited, entries):
+        reset_item(item)
+        layout.repressed = {}
+        try:
+            text = names.render(item, context=context)
+        except Exception:  # citeproc-py's VariableError: no names
+            text = None
+        reset_item(item)
+        people = _people(item)
+        current = (str(text), people) if text else None
+        if current and current == previous and entry.find(current[0]) >= 0:
+            at = entry.find(current[0])
+            # The names' closing stop ("et al.") stays after the mark: "———. Title".
+            kept = "." if current[0].endswith(".") and not mark.endswith(".") else ""
+            entry = entry[:at] + mark + kept + entry[at + len(current[0]) :]
+        out.append((index, entry))
+        previous = current
+    return out
+
+
+def _people(item: Any) -> str:
+    """Every name of an item, so that two lists cut short by et al. are not taken for one."""
+    reference = item.reference
+    return repr([reference.get(role) for role in ("author", "editor", "translator")])
+
+
+def _first_names(layout: Any) -> tuple[Any, Any] | None:
+    """The first cs:names a bibliography entry prints, through macros, and the element of the
+    layout it is reached from (the context citeproc-py renders it in)."""
+    for top in layout.iterchildren():
+        stack = [top]
+        while stack:
+            node = stack.pop()
+            if node.tag.endswith("}names"):
+                return node, top
+            children = list(node.iterchildren())
+            macro = node.get("macro")
+            if macro:
+                children = [node.get_macro(macro), *children]
+            stack.extend(reversed(children))
+    return None
