@@ -69,6 +69,7 @@ def patch_citeproc() -> None:
 
     source.CitationItem.reference = property(reference)
     source.CitationItem.number = property(number)
+    _cache_conditions(model)
     _fix_sorting(model)
     _fix_initialize_false(model)
     _fix_labels(model)
@@ -77,6 +78,41 @@ def patch_citeproc() -> None:
     _fix_substitution(model)
     _fix_suppressed_output(model)
     _fix_group_constants(model)
+
+
+def _cache_conditions(model: Any) -> None:
+    """Conditions on the item type and the variables' names, and each element's root, worked
+    out once per element (citeproc-py split the attribute again on every test)."""
+    types: dict[tuple[Any, str], list[bool]] = {}
+
+    def type_test(self: Any, item: Any) -> list[bool]:
+        kind = item.reference.type
+        found = types.get((self, kind))
+        if found is None:
+            found = types[(self, kind)] = [typ.lower() == kind for typ in self.get("type").split()]
+        return found
+
+    names: dict[Any, list[str]] = {}
+
+    def variable_test(self: Any, item: Any) -> list[bool]:
+        wanted = names.get(self)
+        if wanted is None:
+            wanted = names[self] = [var.replace("-", "_") for var in self.get("variable").split()]
+        reference = item.reference
+        return [("locator" in item) if var == "locator" else (var in reference) for var in wanted]
+
+    model.If._type = type_test
+    model.If._variable = variable_test
+    roots: dict[Any, Any] = {}
+    get_root = model.CitationStylesElement.get_root
+
+    def cached_root(self: Any) -> Any:
+        root = roots.get(self)
+        if root is None:
+            root = roots[self] = get_root(self)
+        return root
+
+    model.CitationStylesElement.get_root = cached_root
 
 
 def _collation_key(text: str) -> str:
