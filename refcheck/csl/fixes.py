@@ -120,7 +120,7 @@ def _collation_key(text: str) -> str:
     and punctuation): "Ångström" sorts with the A's, not after the Z's."""
     decomposed = unicodedata.normalize("NFKD", text)
     kept = [c for c in decomposed if not unicodedata.combining(c)]
-    folded = "".join(c if c.isalnum() or c.isspace() else " " for c in kept).casefold()
+    folded = "".join(c for c in kept if c.isalnum() or c.isspace()).casefold()
     return " ".join(folded.split())
 
 
@@ -141,8 +141,8 @@ def _fix_sorting(model: Any) -> None:
                         continue
                     return 1 if left is None else -1
                 left_value, right_value = _comparable(left), _comparable(right)
-                if type(left_value) is not type(right_value):
-                    left_value, right_value = str(left_value), str(right_value)
+                if left_value[0] != right_value[0]:  # a number beside text: both as text
+                    left_value, right_value = _text_key(str(left)), _text_key(str(right))
                 result = int(left_value > right_value) - int(left_value < right_value)
                 if result:
                     return -result if descending else result
@@ -154,12 +154,23 @@ def _fix_sorting(model: Any) -> None:
     model.Sort.sort = sort
 
 
+_NUMERIC_KEY = re.compile(r"\d+(?:-\d+){0,2}")
+
+
 def _comparable(value: Any) -> Any:
-    text = str(value)
-    try:
-        return int(text)
-    except ValueError:
-        return (_collation_key(text), text.casefold())
+    """A sort key as citeproc-js compares it: numbers and dates by value ("1960" before
+    "1973-04-03"), text with a collator."""
+    text = str(value).strip()
+    if _NUMERIC_KEY.fullmatch(text):
+        parts = [int(part) for part in text.split("-")]
+        if len(parts) == 1 and len(text) == 8:  # 19730403
+            parts = [int(text[:4]), int(text[4:6]), int(text[6:])]
+        return ("number", tuple(parts + [0] * (3 - len(parts))))
+    return _text_key(text)
+
+
+def _text_key(text: str) -> tuple[str, str, str]:
+    return ("text", _collation_key(text), text.casefold())
 
 
 _INITIAL_PART = re.compile(r"[^\s.]+\.?")
