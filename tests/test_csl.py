@@ -221,3 +221,15 @@ def test_subsequent_author_substitute_and_substituted_editors() -> None:
     assert csl.render_bibliography([edited], "chicago-author-date") == [
         "Ahn, Alexander Scott, and José Hamon, eds. 1942. Harbours. Springer."
     ]
+
+
+def test_a_formatted_list_letters_works_the_style_would_cite_alike() -> None:
+    tides = {"id": "a", "type": "book", "title": "Tides", "author": [{"family": "Marsh", "given": "Paul"}],
+             "issued": {"date-parts": [[2018]]}}  # fmt: skip
+    rivers = dict(tides, id="b", title="Rivers")
+    coasts = {"id": "c", "type": "book", "title": "Coasts", "author": [{"family": "Osei", "given": "Kofi"}],
+              "issued": {"date-parts": [[2018]]}}  # fmt: skip
+    assert csl.format_references([tides, rivers, coasts], "apa").split("\n\n") == [
+        "Marsh, P. (2018a). Rivers.", "Marsh, P. (2018b). Tides.", "Osei, K. (2018). Coasts.\n"
+    ]
+    assert "2018a" not in csl.format_references([tides, rivers], "ieee")

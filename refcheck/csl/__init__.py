@@ -232,6 +232,10 @@ def format_references(
 ) -> str:
     """The bibliography as one document: a paragraph an entry (text, Markdown) or the
     ``csl-bib-body`` of CSL's HTML, ending with a newline; empty for no items."""
+    if items:
+        from refcheck.csl.document import year_suffixed
+
+        items = year_suffixed(items, style, locale)
     entries = render_bibliography(items, style, to, locale) if items else []
     if to == "html":
         body = "".join(f'  <div class="csl-entry">{entry}</div>\n' for entry in entries)

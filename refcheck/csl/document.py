@@ -19,7 +19,7 @@ from refcheck.csl import StyleError, _load, _prepared, _reason, render_entries, 
 from refcheck.fixes import apply_edits
 from refcheck.model import Citation, CitationKind, Edit, Match, Span
 
-__all__ = ["Left", "Rewrite", "format_document"]
+__all__ = ["Left", "Rewrite", "format_document", "year_suffixed"]
 
 _MARKDOWN = (".md", ".markdown", ".mdown", ".mkd", ".rmd", ".qmd")
 _OPENING = {"(": ")", "[": "]"}
@@ -431,6 +431,21 @@ class _Renderer:
         except Exception:  # citeproc-py: a locale without the term
             return "and"
         return str(getattr(term, "text", None) or "and")
+
+
+def year_suffixed(items: Sequence[dict[str, Any]], style: str, locale: str | None = None) -> list[dict[str, Any]]:
+    """``items`` with the year suffixes ("2018a", "2018b") that ``style`` gives works it would
+    cite alike, for a reference list formatted on its own; unchanged for a style that does
+    not ask for them (``disambiguate-add-year-suffix``) or has no citation layout."""
+    parsed = _load(str(resolve_style(style)), locale)
+    citation = getattr(parsed.root, "citation", None)
+    if citation is None or citation.get("disambiguate-add-year-suffix", "false") != "true":
+        return list(items)
+    if _citation_format(parsed) == "note":
+        return list(items)
+    renderer = _Renderer(style, list(items), [], "text", locale)
+    by_id = {item["id"]: item for item in renderer.items}
+    return [by_id[renderer.key[n]] for n in range(len(items))]
 
 
 def _citation_format(style: Any) -> str:
