@@ -233,3 +233,11 @@ def test_a_formatted_list_letters_works_the_style_would_cite_alike() -> None:
         "Marsh, P. (2018a). Rivers.", "Marsh, P. (2018b). Tides.", "Osei, K. (2018). Coasts.\n"
     ]
     assert "2018a" not in csl.format_references([tides, rivers], "ieee")
+
+
+@pytest.mark.parametrize("sample", ["apa-paper.md", "harvard-essay.md", "ieee-paper.md", "vancouver-notes.txt"])
+def test_every_alias_renders_every_sample(sample: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for style in csl.aliases():
+        assert main(["format", str(SAMPLES / sample), "--style", style, "--to", "markdown"]) == 0, style
+        out, err = capsys.readouterr()
+        assert out.count("\n\n") >= 5 and "Traceback" not in err, style
