@@ -128,19 +128,21 @@ def _fix_sorting(model: Any) -> None:
     """Sort keys compared as a collator does rather than by raw code points."""
 
     def sort(self: Any, items: list[Any], context: Any) -> list[Any]:
-        columns = []
+        columns: list[tuple[list[Any], list[Any], bool]] = []
         for key in self.findall("cs:key", self.nsmap):
             descending = key.get("sort", "ascending").lower() == "descending"
-            columns.append((key.sort_keys(items, context), descending))
+            keys = key.sort_keys(items, context)
+            columns.append((keys, [None if k is None else _comparable(k) for k in keys], descending))
 
         def compare(a: int, b: int) -> int:
-            for keys, descending in columns:
+            for keys, values, descending in columns:
                 left, right = keys[a], keys[b]
                 if left is None or right is None:  # an item without the key goes last
                     if left is None and right is None:
                         continue
                     return 1 if left is None else -1
-                left_value, right_value = _comparable(left), _comparable(right)
+                left_value: Any = values[a]
+                right_value: Any = values[b]
                 if left_value[0] != right_value[0]:  # a number beside text: both as text
                     left_value, right_value = _text_key(str(left)), _text_key(str(right))
                 result = int(left_value > right_value) - int(left_value < right_value)
@@ -406,8 +408,13 @@ def _fix_substitution(model: Any) -> None:
     model.Key.sort_keys = patched_sort_keys
 
 
+_VARIABLES: dict[Any, set[str]] = {}
+
+
 def _variables(element: Any) -> set[str]:
-    """The variables an element prints, through the macros it calls."""
+    """The variables an element prints, through the macros it calls (worked out once)."""
+    if element in _VARIABLES:
+        return _VARIABLES[element]
     found: set[str] = set()
     stack = [element]
     while stack:
@@ -418,6 +425,7 @@ def _variables(element: Any) -> set[str]:
         if macro:
             stack.append(node.get_macro(macro))
         stack.extend(node.iterchildren())
+    _VARIABLES[element] = found
     return found
 
 
