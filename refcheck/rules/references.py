@@ -50,8 +50,8 @@ def malformed_url(context: Context) -> Iterator[Problem]:
     for reference in context.references:
         for span, text in reference.malformed_urls:
             shown = text if len(text) <= 60 else text[:57] + "…"
-            yield context.entry_problem(reference, f"‘{shown}’ in {entry_label(reference)} is not a complete URL or DOI",
-                                        span)
+            message = f"‘{shown}’ in {entry_label(reference)} is not a complete URL or DOI"
+            yield context.entry_problem(reference, message, span)
     # A web address without its scheme: MLA omits "https://" on purpose, so
     # it is a fault only where the rest of the list writes the scheme.
     urls = [r for r in context.references if r.url]
