@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,14 +13,19 @@ from refcheck import document as documents
 from refcheck.citations import find_citations
 from refcheck.document import Document, Lines
 from refcheck.matching import match
-from refcheck.model import Citation, Finding, Match, Reference
+from refcheck.model import Citation, Finding, Match, Reference, Span
 from refcheck.references import read_references
 from refcheck.rules import Context, Selection, run
+from refcheck.sources import Bibliography
 
 
 @dataclass(frozen=True)
 class Result:
-    """What refcheck learned about one document."""
+    """What refcheck learned about one document.
+
+    ``references`` are the entries of the article's own list, then those of ``sources``, the
+    bibliographic files given with it, in order; such an entry has an ``origin``.
+    """
 
     document: Document
     citations: tuple[Citation, ...]
@@ -27,6 +33,11 @@ class Result:
     matches: tuple[Match, ...]
     findings: tuple[Finding, ...]
     lines: Lines = field(repr=False)
+    sources: tuple[Bibliography, ...] = field(default=(), repr=False)
+
+    def source_lines(self, path: str) -> Lines | None:
+        """The lines of the bibliographic file named ``path``, if it is one of ``sources``."""
+        return next((source.lines for source in self.sources if source.path == path), None)
 
     def cited_counts(self) -> list[int]:
         """How many citations matched each reference."""
@@ -54,27 +65,38 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def check_document(doc: Document, selection: Selection = Selection()) -> Result:
-    """Find the citations and references of ``doc``, match them and run the rules."""
+def check_document(doc: Document, selection: Selection = Selection(),
+                   sources: Sequence[Bibliography] = ()) -> Result:
+    """Find the citations and references of ``doc``, match them and run the rules.
+
+    The entries of ``sources`` (see refcheck.sources.read_bibliography) are references too,
+    after those of the article's own list, if it has one. With sources, only a list under a
+    heading is the article's own: without one, the closing paragraphs refcheck would take
+    for a list (they look like references) are read as body text."""
+    if sources and doc.heading is None and doc.references is not None:
+        doc = dataclasses.replace(doc, references=None, body=Span(0, len(doc.text)))
     with _no_cycle_collection():
-        return _check(doc, selection)
+        return _check(doc, selection, tuple(sources))
 
 
-def _check(doc: Document, selection: Selection) -> Result:
+def _check(doc: Document, selection: Selection, sources: tuple[Bibliography, ...]) -> Result:
     citations = tuple(find_citations(doc.text, doc.body))
-    references = tuple(read_references(doc.text, doc.references, learned=True)) if doc.references else ()
+    listed = read_references(doc.text, doc.references, learned=True) if doc.references else []
+    references = (*listed, *(r for source in sources for r in source.references))
     matches = tuple(match(citations, references))
     lines = Lines(doc.text)
     context = Context(doc, citations, references, matches, lines)
     findings = tuple(run(context, selection))
-    return Result(doc, citations, references, matches, findings, lines)
+    return Result(doc, citations, references, matches, findings, lines, sources)
 
 
-def check_text(text: str, path: str = "<text>", selection: Selection = Selection()) -> Result:
+def check_text(text: str, path: str = "<text>", selection: Selection = Selection(),
+               sources: Sequence[Bibliography] = ()) -> Result:
     """Check an article given as text."""
-    return check_document(documents.from_text(text, path), selection)
+    return check_document(documents.from_text(text, path), selection, sources)
 
 
-def check_file(path: str | Path, selection: Selection = Selection()) -> Result:
+def check_file(path: str | Path, selection: Selection = Selection(),
+               sources: Sequence[Bibliography] = ()) -> Result:
     """Check the article at ``path`` ("-" for standard input); raises InputError for bad input."""
-    return check_document(documents.read(path), selection)
+    return check_document(documents.read(path), selection, sources)

@@ -6,10 +6,14 @@ import argparse
 import enum
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any, TextIO
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from refcheck import __version__
+
+if TYPE_CHECKING:
+    from refcheck.model import Problem
+    from refcheck.sources import Bibliography
 
 
 class Exit(enum.IntEnum):
@@ -52,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="comma-separated rule codes, code prefixes or names to skip")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text report (auto: on a terminal, unless NO_COLOR is set)")
+    check.add_argument("--bib", action="append", default=[], metavar="FILE",
+                       help="a .bib, CSL-JSON (.json), CSL-YAML (.yaml, .yml) or RIS (.ris) file whose entries "
+                       "are references too, after the article's own list if it has one; repeatable")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
 
     parse = commands.add_parser(
@@ -151,11 +158,16 @@ def _check(args: argparse.Namespace) -> Exit:
     from refcheck.rules import Selection
 
     selection = Selection(select=args.select, ignore=args.ignore)
+    try:
+        sources = [_read_bibliography(path) for path in args.bib]
+    except InputError as error:
+        print(f"refcheck: error: {error}", file=sys.stderr)
+        return Exit.ERROR
     results = []
     failed = False
     for path in args.paths:
         try:
-            result = check_file(path, selection)
+            result = check_file(path, selection, sources)
         except InputError as error:
             print(f"refcheck: error: {error}", file=sys.stderr)
             failed = True
@@ -262,17 +274,29 @@ def _format_document(args: argparse.Namespace) -> Exit:
     return Exit.CLEAN
 
 
+def _read_bibliography(path: str) -> Bibliography:
+    """The entries of a --bib file, its warnings and problems written to standard error."""
+    from refcheck.sources import read_bibliography
+
+    source = read_bibliography(path)
+    _print_problems(source.path, source.problems, source.warnings)
+    return source
+
+
+def _print_problems(name: str, problems: Iterable[Problem], warnings: Iterable[str]) -> None:
+    for warning in warnings:
+        print(f"refcheck: warning: {warning}", file=sys.stderr)
+    for problem in problems:
+        print(f"{name}:{problem.line}: {problem.message}", file=sys.stderr)
+
+
 def _read_items(path: str, kind: str) -> list[dict[str, Any]]:
     """The CSL-JSON items of any input (see refcheck.sources.read_items), its warnings and
     problems written to standard error as they are found."""
     from refcheck.sources import read_items
 
     items, problems, warnings = read_items(path, kind)
-    for warning in warnings:
-        print(f"refcheck: warning: {warning}", file=sys.stderr)
-    name = "<stdin>" if path == "-" else path
-    for problem in problems:
-        print(f"{name}:{problem.line}: {problem.message}", file=sys.stderr)
+    _print_problems("<stdin>" if path == "-" else path, problems, warnings)
     return items
 
 

@@ -206,7 +206,11 @@ def match(citations: Sequence[Citation], references: Sequence[Reference]) -> lis
     index = Index(references)
     numbered = {ref.number: i for i, ref in enumerate(references) if ref.number is not None}
     if not numbered:
-        numbered = {i + 1: i for i in range(len(references))}
+        # Unlabelled entries are numbered in list order; entries of a bibliographic file
+        # have no number, and are found by their keys.
+        listed = [i for i, ref in enumerate(references) if ref.origin is None]
+        numbered = {n: i for n, i in enumerate(listed, 1)}
+    keyed = {ref.key: i for i, ref in reversed(list(enumerate(references))) if ref.key}
     results: list[Match] = []
     # A match depends only on the cited names, et al. and date: an article cites the same
     # work in the same words many times, and each is matched once.
@@ -225,7 +229,8 @@ def match(citations: Sequence[Citation], references: Sequence[Reference]) -> lis
                 found = dataclasses.replace(found, citation=position)
             results.append(found)
         else:
-            results.append(Match(position, None, State.UNRESOLVED))
+            target = keyed.get(citation.key)
+            results.append(Match(position, target, State.UNRESOLVED if target is None else State.MATCHED))
     return results
 
 

@@ -50,6 +50,21 @@ class Name:
             out["suffix"] = self.suffix
         return out
 
+    @classmethod
+    def from_csl(cls, name: dict[str, Any]) -> Name:
+        """The name of a CSL name mapping. A dropping particle ("van" of Ludwig van Beethoven,
+        cited as "Beethoven") is kept with the given name, where a citation never writes it."""
+
+        def part(key: str) -> str:
+            value = name.get(key)
+            return str(value).strip() if isinstance(value, (str, int)) else ""
+
+        if part("literal"):
+            return cls(literal=part("literal"), order="literal")
+        given = " ".join(p for p in (part("given"), part("dropping-particle")) if p)
+        return cls(family=part("family"), given=given, particle=part("non-dropping-particle"),
+                   suffix=part("suffix"), order="family-comma" if given else "family-only")
+
     @property
     def display(self) -> str:
         """The name as a reader would write it, given name first."""
@@ -83,6 +98,25 @@ class Date:
                 parts.append(self.day)
         return {"date-parts": [parts]}
 
+    @classmethod
+    def from_csl(cls, value: Any, suffix: str = "") -> Date | None:
+        """The date of a CSL date variable (its first date-parts, or its literal); None for none."""
+        if not isinstance(value, dict):
+            return None
+        parts = (value.get("date-parts") or [[]])[0]
+        numbers: list[int] = []
+        for part in parts[:3] if isinstance(parts, list) else ():
+            try:
+                numbers.append(int(part))
+            except (TypeError, ValueError):
+                break
+        if numbers:
+            month = numbers[1] if len(numbers) > 1 else None
+            day = numbers[2] if len(numbers) > 2 else None
+            return cls(numbers[0], month, day, suffix)
+        literal = value.get("literal")
+        return cls(literal=literal.strip()) if isinstance(literal, str) and literal.strip() else None
+
     @property
     def undated(self) -> bool:
         return self.year is None
@@ -99,6 +133,18 @@ class Date:
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a reference read from a bibliographic file (``--bib``) is: the file as named and
+    the 1-based line its entry starts on. Such a reference is not in the article's text."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
 class Reference:
     """One entry of a reference list, parsed into CSL-JSON-shaped fields.
 
@@ -107,6 +153,10 @@ class Reference:
     ``field_spans`` maps field names ("author", "title", "URL", …) to where
     they were read, in document offsets.  ``malformed_urls`` keeps URL-like
     text that is not a usable URL (truncated, no scheme) and bad DOIs.
+
+    A reference read from a bibliographic file instead (``from_csl``) has an ``origin``, the
+    file and line of its entry; its ``span`` is empty and points nowhere in the article,
+    ``text`` is its citation key, and it has no field spans: nothing may edit it.
     """
 
     span: Span
@@ -131,6 +181,41 @@ class Reference:
     online: bool = False  # the entry says it is online: "available at", "[online]"…
     malformed_urls: tuple[tuple[Span, str], ...] = ()
     field_spans: tuple[tuple[str, Span], ...] = ()
+    key: str = ""  # the citation key of an entry read from a bibliographic file
+    origin: Origin | None = None
+
+    @classmethod
+    def from_csl(cls, item: dict[str, Any], origin: Origin | None = None) -> Reference:
+        """The reference for a CSL-JSON item (as refcheck.sources reads them: dates as
+        date-parts or literals, names as lists of mappings), found at ``origin``."""
+
+        def text(key: str) -> str:
+            value = item.get(key)
+            return str(value).strip() if isinstance(value, (str, int, float)) else ""
+
+        key = text("id") or text("citation-key")
+        return cls(
+            span=Span(0, 0),
+            text=key,
+            authors=_names(item.get("author")),
+            editors=_names(item.get("editor")),
+            issued=Date.from_csl(item.get("issued"), text("year-suffix")),
+            title=text("title"),
+            container_title=text("container-title"),
+            volume=text("volume"),
+            issue=text("issue"),
+            page=text("page"),
+            publisher=text("publisher"),
+            publisher_place=text("publisher-place"),
+            edition=text("edition"),
+            doi=text("DOI"),
+            url=text("URL"),
+            isbn=text("ISBN"),
+            accessed=Date.from_csl(item.get("accessed")),
+            type=text("type"),
+            key=key,
+            origin=origin,
+        )
 
     def field_span(self, name: str) -> Span | None:
         for key, span in self.field_spans:
@@ -170,6 +255,12 @@ class Reference:
         if self.accessed is not None and self.accessed.to_csl():
             out["accessed"] = self.accessed.to_csl()
         return out
+
+
+def _names(value: Any) -> tuple[Name, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(Name.from_csl(n) for n in value if isinstance(n, dict))
 
 
 class CitationKind(str, enum.Enum):
@@ -265,7 +356,11 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem found: a value, never an exception."""
+    """One problem found: a value, never an exception.
+
+    A finding about an entry of a bibliographic file has that entry's ``origin``; its
+    ``span`` then points nowhere in the article, and it has no fix.
+    """
 
     code: str
     rule: str
@@ -274,6 +369,7 @@ class Finding:
     span: Span
     suggestion: str | None = None
     fix: tuple[Edit, ...] = ()
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True, slots=True)

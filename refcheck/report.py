@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from refcheck.check import Result
-from refcheck.model import Finding, Severity, Span
+from refcheck.model import Finding, Origin, Severity, Span
 
 JSON_VERSION = 1
 
@@ -19,15 +19,27 @@ def _position(result: Result, span: Span) -> dict[str, int]:
     return {"line": line, "column": column, "end_line": end_line, "end_column": end_column}
 
 
+def _origin_position(result: Result, origin: Origin) -> dict[str, int]:
+    """The whole first line of an entry in a bibliographic file."""
+    lines = result.source_lines(origin.path)
+    width = len(lines.line_text(origin.line)) if lines is not None else 0
+    return {"line": origin.line, "column": 1, "end_line": origin.line, "end_column": width + 1}
+
+
 def finding_record(result: Result, finding: Finding) -> dict[str, Any]:
-    """One finding as the JSON report writes it."""
+    """One finding as the JSON report writes it; one about an entry of a bibliographic file
+    is placed in that file, and names the article it was checked with as ``document``."""
+    if finding.origin is not None:
+        where = {"path": finding.origin.path, **_origin_position(result, finding.origin),
+                 "document": result.document.path}  # fmt: skip
+    else:
+        where = {"path": result.document.path, **_position(result, finding.span)}
     return {
         "code": finding.code,
         "rule": finding.rule,
         "severity": str(finding.severity),
         "message": finding.message,
-        "path": result.document.path,
-        **_position(result, finding.span),
+        **where,
         "suggestion": finding.suggestion,
         "fix": [
             {**_position(result, edit.span), "replacement": edit.replacement} for edit in finding.fix
@@ -58,18 +70,18 @@ def document_record(result: Result) -> dict[str, Any]:
         )
     references = []
     for index, (reference, cited) in enumerate(zip(result.references, result.cited_counts())):
-        line, _ = position(reference.span.start)
-        end_line, _ = position(max(reference.span.start, reference.span.end - 1))
-        references.append(
-            {
-                "index": index,
-                "line": line,
-                "end_line": end_line,
-                "text": reference.text,
-                "csl": reference.to_csl(id=f"ref{index + 1}"),
-                "cited": cited,
-            }
-        )
+        record: dict[str, Any] = {"index": index}
+        if reference.origin is not None:
+            # An entry of a bibliographic file: where it starts there, under its own key.
+            record.update(path=reference.origin.path, line=reference.origin.line, end_line=reference.origin.line)
+            csl = reference.to_csl(id=reference.key or f"ref{index + 1}")
+        else:
+            line, _ = position(reference.span.start)
+            end_line, _ = position(max(reference.span.start, reference.span.end - 1))
+            record.update(line=line, end_line=end_line)
+            csl = reference.to_csl(id=f"ref{index + 1}")
+        record.update(text=reference.text, csl=csl, cited=cited)
+        references.append(record)
     return {"path": result.document.path, "citations": citations, "references": references}
 
 
@@ -124,6 +136,13 @@ def _paint(text: str, code: str, color: bool) -> str:
 
 def _excerpt(result: Result, finding: Finding) -> tuple[str, int, int]:
     """The finding's source line (cut to a window on long lines) and the caret's offset and width."""
+    if finding.origin is not None:  # the entry's first line in its file, underlined whole
+        lines = result.source_lines(finding.origin.path)
+        text = lines.line_text(finding.origin.line).replace("\t", " ").replace("\r", "") if lines else ""
+        start, width = len(text) - len(text.lstrip()), max(1, len(text.strip()))
+        if len(text) > _WINDOW:
+            text, width = text[:_WINDOW] + "…", max(1, min(width, _WINDOW - start))
+        return text, start, width
     line, column = result.lines.position(finding.span.start)
     text = result.lines.line_text(line).replace("\t", " ").replace("\r", "")
     start = column - 1
@@ -144,8 +163,11 @@ def text_report(results: Sequence[Result], color: bool = False) -> str:
     for result in results:
         for finding in result.findings:
             counts[finding.severity] += 1
-            line, column = result.lines.position(finding.span.start)
-            where = _paint(f"{result.document.path}:{line}:{column}:", "1", color)
+            if finding.origin is not None:
+                path, (line, column) = finding.origin.path, (finding.origin.line, 1)
+            else:
+                path, (line, column) = result.document.path, result.lines.position(finding.span.start)
+            where = _paint(f"{path}:{line}:{column}:", "1", color)
             code = _paint(finding.code, _STYLE[finding.severity], color)
             out.append(f"{where} {code} {finding.rule} {finding.message}")
             source, offset, width = _excerpt(result, finding)

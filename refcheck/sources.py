@@ -4,16 +4,22 @@ read into CSL-JSON items, and items written out in any of those formats."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from refcheck.document import InputError
-from refcheck.model import Problem
+from refcheck.document import InputError, Lines
+from refcheck.model import Origin, Problem, Reference
 
-__all__ = ["FORMATS", "KINDS", "Problem", "read_source", "read_items", "text_kind", "write"]
+if TYPE_CHECKING:
+    from refcheck.convert.items import Entries
+
+__all__ = ["FORMATS", "KINDS", "Bibliography", "Problem", "read_bibliography", "read_source", "read_items",
+           "text_kind", "write"]  # fmt: skip
 
 Items = list[dict[str, Any]]
-Reader = Callable[[str], tuple[Items, list[Problem]]]
+Reader = Callable[[str], "Entries"]
 
 # Output formats, for --to.
 FORMATS = ("bibtex", "biblatex", "csl-json", "csl-yaml", "ris")
@@ -25,20 +31,20 @@ _EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".json": "csl-json", ".yam
 
 def _reader(kind: str) -> Reader:
     if kind == "bibtex":
-        from refcheck.convert.bibtex import from_bibtex
+        from refcheck.convert.bibtex import bibtex_entries
 
-        return from_bibtex
+        return bibtex_entries
     if kind == "csl-json":
-        from refcheck.convert.csljson import from_csl_json
+        from refcheck.convert.csljson import csl_json_entries
 
-        return from_csl_json
+        return csl_json_entries
     if kind == "csl-yaml":
-        from refcheck.convert.csljson import from_csl_yaml
+        from refcheck.convert.csljson import csl_yaml_entries
 
-        return from_csl_yaml
-    from refcheck.convert.ris import from_ris
+        return csl_yaml_entries
+    from refcheck.convert.ris import ris_entries
 
-    return from_ris
+    return ris_entries
 
 
 def _text(path: str | Path) -> tuple[str, str, tuple[str, ...]]:
@@ -56,11 +62,17 @@ def _text(path: str | Path) -> tuple[str, str, tuple[str, ...]]:
 def read_source(path: str | Path, kind: str = "auto") -> tuple[Items, list[Problem]]:
     """The items of a .bib, .json (CSL-JSON), .yaml/.yml (CSL-YAML) or .ris file, and the
     problems found in it; raises InputError for a file that cannot be read at all."""
-    items, problems, _ = _read_file(path, kind)
-    return items, problems
+    entries, _, _, _ = _read_entries(path, kind)
+    return entries.items, entries.problems
 
 
 def _read_file(path: str | Path, kind: str) -> tuple[Items, list[Problem], tuple[str, ...]]:
+    entries, _, _, warnings = _read_entries(path, kind)
+    return entries.items, entries.problems, warnings
+
+
+def _read_entries(path: str | Path, kind: str) -> tuple[Entries, str, str, tuple[str, ...]]:
+    """The entries of a bibliographic file, its name and text, and decoding warnings."""
     from refcheck.convert.items import Unreadable
 
     if kind == "auto":
@@ -69,12 +81,38 @@ def _read_file(path: str | Path, kind: str) -> tuple[Items, list[Problem], tuple
             raise InputError(str(path), "unknown kind of file; expected .bib, .json, .yaml, .yml or .ris")
     text, name, warnings = _text(path)
     try:
-        items, problems = _reader(kind)(text)
+        entries = _reader(kind)(text)
     except Unreadable as error:
         raise InputError(f"{name}:{error.line}", error.message) from None
     except RecursionError:
         raise InputError(name, "nested too deeply to read") from None
-    return items, problems, warnings
+    return entries, name, text, warnings
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    """A bibliographic file given to ``refcheck check --bib``: its entries as references, each
+    with its ``origin`` (this file and the line the entry starts on), and what was wrong in it."""
+
+    path: str  # as given ("<stdin>" for -): findings about its entries name it
+    text: str = field(repr=False)
+    references: tuple[Reference, ...]
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @cached_property
+    def lines(self) -> Lines:
+        return Lines(self.text)
+
+
+def read_bibliography(path: str | Path, kind: str = "auto") -> Bibliography:
+    """The entries of a .bib, CSL-JSON, CSL-YAML or RIS file as references; a malformed entry
+    is a problem and the rest are still read. Raises InputError for a file that cannot be read."""
+    entries, name, text, warnings = _read_entries(path, kind)
+    references = tuple(
+        Reference.from_csl(item, Origin(name, line)) for item, line in zip(entries.items, entries.lines)
+    )
+    return Bibliography(name, text, references, tuple(entries.problems), warnings)
 
 
 def text_kind(text: str) -> str:

@@ -8,11 +8,11 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from refcheck.convert.items import date_from_text, date_text
+from refcheck.convert.items import Entries, date_from_text, date_text
 from refcheck.convert.latex import decode, encode
 from refcheck.model import Problem
 
-__all__ = ["to_bibtex", "to_biblatex", "from_bibtex", "cite_key"]
+__all__ = ["to_bibtex", "to_biblatex", "from_bibtex", "bibtex_entries", "cite_key"]
 
 # CSL types → BibTeX entry types.
 ENTRY_TYPES = {
@@ -420,7 +420,13 @@ def _problem_text(error: Exception) -> str:
 
 
 def from_bibtex(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """CSL-JSON items for the entries of a .bib file, and what was wrong in it (1-based lines).
+    """CSL-JSON items for the entries of a .bib file, and what was wrong in it (1-based lines)."""
+    entries = bibtex_entries(text)
+    return entries.items, entries.problems
+
+
+def bibtex_entries(text: str) -> Entries:
+    """The items of a .bib file with the line each entry starts on, and its problems.
 
     LaTeX is decoded to Unicode, ``@string`` macros expanded, ``crossref`` followed; an entry
     that cannot be read is reported and skipped, and the rest still converts.
@@ -459,8 +465,10 @@ def from_bibtex(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
             entries.append((block, fields, lines))
     by_key = {entry.key.lower(): fields for entry, fields, _ in entries}
     items = []
+    starts = []
     for entry, fields, lines in entries:
         line = (entry.start_line or 0) + 1
+        starts.append(line)
         if "crossref" in fields:
             parent = by_key.get(fields["crossref"].strip().lower())
             if parent is None:
@@ -476,4 +484,4 @@ def from_bibtex(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
             item["genre"] = "Master's thesis"
         items.append(item)
     problems.sort(key=lambda p: p.line)
-    return items, problems
+    return Entries(items, starts, problems)

@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from refcheck.convert.items import Unreadable, tidy
+from refcheck.convert.items import Entries, Unreadable, tidy
 from refcheck.model import Problem
 
-__all__ = ["from_csl_json", "from_csl_yaml", "to_csl_json", "to_csl_yaml"]
+__all__ = ["csl_json_entries", "csl_yaml_entries", "from_csl_json", "from_csl_yaml", "to_csl_json", "to_csl_yaml"]
 
 _SPACE = re.compile(r"\s*")
 
@@ -60,7 +60,7 @@ def _lines(text: str, offsets: Sequence[int]) -> list[int]:
     return out
 
 
-def _items(data: Any, lines: Sequence[int], keys: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[Problem]]:
+def _items(data: Any, lines: Sequence[int], keys: tuple[str, ...]) -> Entries:
     if isinstance(data, dict):
         data = next((data[k] for k in keys if isinstance(data.get(k), list)), None)
         if data is None:
@@ -68,6 +68,7 @@ def _items(data: Any, lines: Sequence[int], keys: tuple[str, ...]) -> tuple[list
     if not isinstance(data, list):
         raise Unreadable(1, "expected a list of CSL items")
     items: list[dict[str, Any]] = []
+    starts: list[int] = []
     problems: list[Problem] = []
     for n, value in enumerate(data):
         line = lines[n] if n < len(lines) else 1
@@ -78,15 +79,22 @@ def _items(data: Any, lines: Sequence[int], keys: tuple[str, ...]) -> tuple[list
         item.setdefault("id", f"item{n + 1}")
         problems.extend(Problem(line, f"item {item['id']}: {what}; dropped") for what in dropped)
         items.append(item)
-    return items, problems
+        starts.append(line)
+    return Entries(items, starts, problems)
 
 
 def from_csl_json(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The items of a CSL-JSON file: an array, or an object with "items"."""
+    entries = csl_json_entries(text)
+    return entries.items, entries.problems
+
+
+def csl_json_entries(text: str) -> Entries:
+    """The items of a CSL-JSON file with the line each starts on, and its problems."""
     import json
 
     if not text.strip():
-        return [], []
+        return Entries([], [], [])
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -97,10 +105,16 @@ def from_csl_json(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
 def from_csl_yaml(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The items of a CSL-YAML file: a list, or a mapping with "references" (as pandoc
     writes it) or "items"; the first YAML document that holds them."""
+    entries = csl_yaml_entries(text)
+    return entries.items, entries.problems
+
+
+def csl_yaml_entries(text: str) -> Entries:
+    """The items of a CSL-YAML file with the line each starts on, and its problems."""
     import yaml
 
     if not text.strip():
-        return [], []
+        return Entries([], [], [])
     try:
         loader = yaml.SafeLoader(text)
     except yaml.YAMLError as error:  # a character YAML does not allow
@@ -123,7 +137,7 @@ def from_csl_yaml(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
         raise Unreadable(1, f"not YAML: {str(error).splitlines()[0]}") from None
     finally:
         loader.dispose()
-    return [], []
+    return Entries([], [], [])
 
 
 def to_csl_json(items: Iterable[dict[str, Any]]) -> str:

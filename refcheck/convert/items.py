@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Unreadable", "date_from_text", "date_text", "tidy"]
+from refcheck.model import Problem
+
+__all__ = ["Entries", "Unreadable", "date_from_text", "date_text", "tidy"]
 
 # ISO 8601 / EDTF dates as sources write them: 2018, 2018-03, 2018-03-13, 2018/03/13/ (RIS),
 # 2018-03-13T10:00:00Z; the first date of a range (2018/2019, 2018-03-01/2018-03-05).
@@ -107,3 +110,13 @@ class Unreadable(ValueError):
         super().__init__(f"line {line}: {message}")
         self.line = line
         self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Entries:
+    """What a reader found in a file: its items, the 1-based line each starts on (one per
+    item), and its problems by line."""
+
+    items: list[dict[str, Any]]
+    lines: list[int]
+    problems: list[Problem]

@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from refcheck.convert.items import date_from_text
+from refcheck.convert.items import Entries, date_from_text
 from refcheck.model import Problem
 
-__all__ = ["to_ris", "from_ris"]
+__all__ = ["to_ris", "from_ris", "ris_entries"]
 
 # CSL types → RIS types.
 RIS_TYPES = {
@@ -186,8 +186,15 @@ def _finish(record: _Record, n: int, problems: list[Problem]) -> dict[str, Any]:
 def from_ris(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
     """CSL-JSON items for the records of a RIS file, and what was wrong in it (1-based lines);
     a bad line is reported and the rest still converts."""
+    entries = ris_entries(text)
+    return entries.items, entries.problems
+
+
+def ris_entries(text: str) -> Entries:
+    """The items of a RIS file with the line of each record's TY, and its problems."""
     items: list[dict[str, Any]] = []
     problems: list[Problem] = []
+    starts: list[int] = []
     record: _Record | None = None
     for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), 1):
         line = raw.rstrip()
@@ -205,6 +212,7 @@ def from_ris(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
             if record is not None:
                 problems.append(Problem(record.line, "record not closed with ER; read anyway"))
                 items.append(_finish(record, len(items) + 1, problems))
+                starts.append(record.line)
             kind = CSL_TYPES.get(value.upper())
             if kind is None:
                 problems.append(Problem(number, f"unknown RIS type '{value}'; read as a document"))
@@ -213,6 +221,7 @@ def from_ris(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
             problems.append(Problem(number, f"{tag} outside a record (no TY before it); ignored"))
         elif tag == "ER":
             items.append(_finish(record, len(items) + 1, problems))
+            starts.append(record.line)
             record = None
         elif value:
             _add(record, tag, value, number, problems)
@@ -220,8 +229,9 @@ def from_ris(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
     if record is not None:
         problems.append(Problem(record.line, "record not closed with ER; read anyway"))
         items.append(_finish(record, len(items) + 1, problems))
+        starts.append(record.line)
     problems.sort(key=lambda p: p.line)
-    return items, problems
+    return Entries(items, starts, problems)
 
 
 def _continue(record: _Record, line: str) -> None:

@@ -19,10 +19,17 @@ def by_name(name_or_code: str) -> Rule | None:
 
 
 def run(context: Context, selection: Selection = Selection()) -> list[Finding]:
-    """The findings of every selected rule, ordered by position, then code."""
+    """The findings of every selected rule, ordered by position, then code: those in the
+    article first, then those about entries of bibliographic files, by file and line."""
     found: list[Finding] = []
     for r in RULES:
         if selection.enabled(r):
             found.extend(r.run(context))
-    found.sort(key=lambda f: (f.span.start, f.code, f.span.end, f.message))
+    found.sort(key=_order)
     return found
+
+
+def _order(f: Finding) -> tuple[str, int, int, str, int, str]:
+    # The article sorts first: "" before any file name.
+    path, line = (f.origin.path, f.origin.line) if f.origin is not None else ("", 0)
+    return path, line, f.span.start, f.code, f.span.end, f.message

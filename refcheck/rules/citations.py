@@ -99,7 +99,7 @@ def uncited_reference(context: Context) -> Iterator[Problem]:
     for index, reference in enumerate(context.references):
         # An uncited duplicate is reported once, as duplicate-reference.
         if index not in cited and index not in context.duplicates:
-            yield Problem(f"{entry_label(reference)} is never cited", context.entry_line_span(reference))
+            yield context.entry_problem(reference, f"{entry_label(reference)} is never cited")
 
 
 @rule("RC103", "author-misspelled", Severity.ERROR, RULES)
@@ -179,7 +179,7 @@ def _inverted_entries(context: Context) -> Iterator[Problem]:
     for first in (True, False):
         names = [
             (ref, name)
-            for ref in context.references
+            for ref in context.listed  # names in a bibliographic file are not written by hand
             for position, name in enumerate(ref.authors)
             if (position == 0) == first and name.order in _FAMILY_FIRST | {"given-first"}
         ]

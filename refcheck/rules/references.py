@@ -32,8 +32,7 @@ def missing_url(context: Context) -> Iterator[Problem]:
             why = "is a web or news source"
         else:
             continue
-        yield Problem(f"{entry_label(reference)} {why} but gives no URL or DOI",
-                      context.entry_line_span(reference))
+        yield context.entry_problem(reference, f"{entry_label(reference)} {why} but gives no URL or DOI")
 
 
 @rule("RC202", "malformed-url", Severity.ERROR, RULES)
@@ -51,8 +50,8 @@ def malformed_url(context: Context) -> Iterator[Problem]:
     for reference in context.references:
         for span, text in reference.malformed_urls:
             shown = text if len(text) <= 60 else text[:57] + "…"
-            yield Problem(f"‘{shown}’ in {entry_label(reference)} is not a complete URL or DOI",
-                          context.entry_line_span(reference, span))
+            message = f"‘{shown}’ in {entry_label(reference)} is not a complete URL or DOI"
+            yield context.entry_problem(reference, message, span)
     # A web address without its scheme: MLA omits "https://" on purpose, so
     # it is a fault only where the rest of the list writes the scheme.
     urls = [r for r in context.references if r.url]
@@ -62,9 +61,10 @@ def malformed_url(context: Context) -> Iterator[Problem]:
     for reference in schemeless:
         span = reference.field_span("URL") or reference.span
         suggestion = f"https://{reference.url}"
-        yield Problem(
+        yield context.entry_problem(
+            reference,
             f"‘{reference.url}’ in {entry_label(reference)} has no scheme, unlike the other URLs in the list",
-            context.entry_line_span(reference, span),
+            span,
             suggestion,
             (Edit(span, suggestion),),
         )
@@ -82,11 +82,13 @@ def duplicate_reference(context: Context) -> Iterator[Problem]:
     """
     for index, earlier_index in context.duplicates.items():
         reference, earlier = context.references[index], context.references[earlier_index]
-        line, _ = context.lines.position(earlier.span.start)
-        yield Problem(
-            f"{entry_label(reference)} duplicates {entry_label(earlier)} on line {line}",
-            context.entry_line_span(reference),
-        )
+        if earlier.origin is not None:
+            where = f"at {context.where(earlier)}"
+        elif reference.origin is not None:  # reported in a file: name the article
+            where = f"on {context.where(earlier)} of {context.document.path}"
+        else:
+            where = f"on {context.where(earlier)}"
+        yield context.entry_problem(reference, f"{entry_label(reference)} duplicates {entry_label(earlier)} {where}")
 
 
 def _sort_key(reference: Reference, particles: bool = False) -> tuple[str, str]:
@@ -127,12 +129,14 @@ def reference_order(context: Context) -> Iterator[Problem]:
     Bad:  ``Diamond, J. …`` listed before ``Denyer, S. …``.
     Good: ``Denyer, S. …`` before ``Diamond, J. …``.
     """
-    if context.numeric or len(context.references) < 2:
+    # Only the article's own list: the order of a bibliographic file is no reader's concern.
+    listed = context.listed
+    if context.numeric or len(listed) < 2:
         return
     # Adjacent pairs only: one entry out of place is one finding, not one per entry it passed.
-    keys = [_order_keys(r) for r in context.references]
+    keys = [_order_keys(r) for r in listed]
     for i in range(1, len(keys)):
-        previous, reference = context.references[i - 1], context.references[i]
+        previous, reference = listed[i - 1], listed[i]
         if _before(keys[i], keys[i - 1]):
             yield Problem(
                 f"{entry_label(reference)} should come before {entry_label(previous)}",
@@ -171,7 +175,7 @@ def missing_fields(context: Context) -> Iterator[Problem]:
             missing.append(container)
         if missing:
             what = ", ".join(missing[:-1]) + (" or " if len(missing) > 1 else "") + missing[-1]
-            yield Problem(f"{entry_label(reference)} has no {what}", context.entry_line_span(reference))
+            yield context.entry_problem(reference, f"{entry_label(reference)} has no {what}")
 
 
 @rule("RC206", "numbering-order", Severity.WARNING, RULES)
@@ -187,7 +191,7 @@ def numbering_order(context: Context) -> Iterator[Problem]:
     if not context.numeric:
         return
     expected = 1
-    for reference in context.references:
+    for reference in context.listed:
         if reference.number is None:
             continue
         if reference.number != expected:
@@ -198,7 +202,7 @@ def numbering_order(context: Context) -> Iterator[Problem]:
                 f"[{expected}]",
             )
         expected = reference.number + 1
-    keys = [_sort_key(r) for r in context.references]
+    keys = [_sort_key(r) for r in context.listed]
     if keys == sorted(keys):
         return  # an alphabetical numeric style: order of citation does not matter
     numbers = [
@@ -206,7 +210,7 @@ def numbering_order(context: Context) -> Iterator[Problem]:
     ]
     # Entries that are missing or never cited are other rules' business:
     # the expected order runs over entries that are both listed and cited.
-    expected_order = sorted({n for n in numbers} & {r.number for r in context.references})
+    expected_order = sorted({n for n in numbers} & {r.number for r in context.listed})
     position = 0
     for citation in context.citations:
         number = citation.number

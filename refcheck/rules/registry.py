@@ -10,17 +10,21 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from refcheck.document import Document, Lines
-from refcheck.model import Citation, Edit, Finding, Match, Reference, Severity, Span
+from refcheck.model import Citation, Edit, Finding, Match, Origin, Reference, Severity, Span
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """What a rule function reports; the registry turns it into a Finding."""
+    """What a rule function reports; the registry turns it into a Finding.
+
+    ``origin`` places a problem about an entry of a bibliographic file (see
+    ``Context.entry_problem``); ``span`` then points nowhere."""
 
     message: str
     span: Span
     suggestion: str | None = None
     fix: tuple[Edit, ...] = ()
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,14 @@ class Context:
     @property
     def numeric(self) -> bool:
         """Whether the document uses a numbered reference list (IEEE, Vancouver)."""
-        numbered = sum(1 for r in self.references if r.number is not None)
-        return bool(self.references) and numbered * 2 >= len(self.references)
+        listed = self.listed
+        numbered = sum(1 for r in listed if r.number is not None)
+        return bool(listed) and numbered * 2 >= len(listed)
+
+    @cached_property
+    def listed(self) -> list[Reference]:
+        """The entries of the article's own reference list, without those of bibliographic files."""
+        return [r for r in self.references if r.origin is None]
 
     @cached_property
     def duplicates(self) -> dict[int, int]:
@@ -65,6 +75,22 @@ class Context:
             for key in keys:
                 seen.setdefault(key, index)
         return found
+
+    def entry_problem(self, reference: Reference, message: str, within: Span | None = None,
+                      suggestion: str | None = None, fix: tuple[Edit, ...] = ()) -> Problem:
+        """A problem about an entry: on the first line of the entry in the article (see
+        ``entry_line_span``), or at the entry's file and line for one read from a bibliographic
+        file, whose text no fix may edit."""
+        if reference.origin is not None:
+            return Problem(message, reference.span, suggestion, (), reference.origin)
+        return Problem(message, self.entry_line_span(reference, within), suggestion, fix)
+
+    def where(self, reference: Reference) -> str:
+        """Where an entry is, for a message: "line 12" in the article, "refs.bib:12" in a file."""
+        if reference.origin is not None:
+            return str(reference.origin)
+        line, _ = self.lines.position(reference.span.start)
+        return f"line {line}"
 
     def entry_line_span(self, reference: Reference, within: Span | None = None) -> Span:
         """A span on the first line of an entry: ``within`` if it starts there, else the
@@ -112,7 +138,7 @@ class Rule:
 
     def run(self, context: Context) -> list[Finding]:
         return [
-            Finding(self.code, self.name, self.severity, p.message, p.span, p.suggestion, p.fix)
+            Finding(self.code, self.name, self.severity, p.message, p.span, p.suggestion, p.fix, p.origin)
             for p in self.check(context)
         ]
 
