@@ -254,7 +254,7 @@ class _Renderer:
         self.key = {n: self.items[at]["id"] for at, n in enumerate(order)}
         self.seen: set[int] = set()
 
-    def _bibliography(self, items: list[dict[str, Any]]) -> Any:
+    def _bibliography(self, items: list[dict[str, Any]], sort: bool = True) -> Any:
         from citeproc import Citation, CitationItem, CitationStylesBibliography
         from citeproc.source.json import CiteProcJSON
 
@@ -263,7 +263,8 @@ class _Renderer:
         bibliography = CitationStylesBibliography(self.style, CiteProcJSON(items), _formatter(self.to))
         for item in items:
             bibliography.register(Citation([CitationItem(item["id"])]))
-        bibliography.sort()
+        if sort:  # not needed for one work rendered alone
+            bibliography.sort()
         return bibliography
 
     def _suffixed(self, base: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -275,6 +276,8 @@ class _Renderer:
         self.shown: dict[str, int] = {}  # names shown by a work's cites when more than the style's
         self.levels: dict[str, dict[int, int]] = {}  # a work's names expanded: position → level
         self.cite_items = items
+        self.keys: list[str] = []  # the works in bibliography order
+        self.rendered: dict[tuple[str, int | None, tuple[tuple[int, int], ...]], str] = {}
         if self.format != "numeric":
             self._names_disambiguated(items)
         if self.citation.get("disambiguate-add-year-suffix", "false") != "true":
@@ -292,10 +295,23 @@ class _Renderer:
 
     def _bodies(self, items: list[dict[str, Any]]) -> dict[str, str]:
         """Each work's first cite as it reads now, names shown and expanded, in bibliography
-        order."""
-        bibliography = self._bibliography(items)
-        cite = self._bibliography(self._expanded(items))
-        return {c.key: self._body(cite, c.key, "", "", first=True) for c in bibliography.items}
+        order.  A cite is rendered once for each way its names are shown: alone, since an
+        author-date cite does not depend on the other works."""
+        if self.format == "numeric":  # a number is the work's place among all of them
+            bibliography = self._bibliography(items)
+            return {c.key: self._body(bibliography, c.key, "", "", first=True) for c in bibliography.items}
+        if not self.keys:
+            self.keys = [c.key for c in self._bibliography(items).items]
+        by_id = {item["id"]: item for item in items}
+        out = {}
+        for key in self.keys:
+            state = (key, self.shown.get(key), tuple(sorted(self.levels.get(key, {}).items())))
+            body = self.rendered.get(state)
+            if body is None:
+                alone = self._bibliography(self._expanded([by_id[key]]), sort=False)
+                body = self.rendered[state] = self._body(alone, key, "", "", first=True)
+            out[key] = body
+        return out
 
     def _expanded(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The items as their cites show them: expanded names written out in full ("J. Smith")
@@ -386,8 +402,12 @@ class _Renderer:
             for at, name in enumerate(item[role][: 1 if primary else visible(item["id"])]):
                 if isinstance(name, dict) and "family" in name:
                     shown.append((item["id"], at, name))
+        alike: dict[str, dict[tuple[str, ...], dict[str, Any]]] = {}
+        for _, _, name in shown:
+            alike.setdefault(_form(name, 0, mark), {})[_person(name)] = name
         for key, at, name in shown:
-            others = [o for _, _, o in shown if _person(o) != _person(name) and _form(o, 0, mark) == _form(name, 0, mark)]
+            person = _person(name)
+            others = [o for p, o in alike[_form(name, 0, mark)].items() if p != person]
             if not others:
                 continue
             for level in range(1, top + 1):
