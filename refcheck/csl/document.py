@@ -13,7 +13,7 @@ for.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -373,16 +373,11 @@ class _Renderer:
             for keys in _ambiguous(self._bodies(items)):
                 open_ = list(keys)
                 saved = {k: dict(self.levels.get(k, {})) for k in keys}
+                clashes = _clashing_names(by_key, keys, visible, primary)
                 for level in range(1, top + 1):
-                    for key in open_:
-                        role = _names_role(by_key[key])
-                        if role is None:
-                            continue
-                        positions = range(1 if primary else visible(key))
-                        clashes = _clashing_names(by_key, keys, role, visible, primary)
-                        for at in positions:
-                            if at < len(by_key[key][role]) and (key, at) in clashes:
-                                self.levels.setdefault(key, {})[at] = level
+                    for key, at in clashes:
+                        if key in open_:
+                            self.levels.setdefault(key, {})[at] = level
                     clashing = {k for group in _ambiguous(self._bodies(items)) for k in group}
                     open_ = [k for k in open_ if k in clashing]
                     if not open_:
@@ -390,7 +385,7 @@ class _Renderer:
                 for key in open_:  # given names did not help: back to as they were
                     self.levels[key] = saved[key]
 
-    def _names_expanded_globally(self, items: list[dict[str, Any]], visible: Any, primary: bool, top: int,
+    def _names_expanded_globally(self, items: list[dict[str, Any]], visible: Callable[[str], int], primary: bool, top: int,
                                  mark: str | None) -> None:  # fmt: skip
         """``all-names`` and ``primary-name`` rules: a shown name that another person's shown
         name renders alike gets initials, or its full given name when initials are not enough."""
@@ -647,7 +642,7 @@ def _ambiguous(bodies: dict[str, str]) -> list[list[str]]:
     return [keys for keys in alike.values() if len(keys) > 1]
 
 
-def _clashing_names(by_key: dict[str, dict[str, Any]], keys: Sequence[str], role: str, visible: Any,
+def _clashing_names(by_key: dict[str, dict[str, Any]], keys: Sequence[str], visible: Callable[[str], int],
                     primary: bool) -> set[tuple[str, int]]:  # fmt: skip
     """(work, position) of each shown name in a set of works that reads like a different
     person's shown name in another work of the set."""
