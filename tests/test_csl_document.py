@@ -143,15 +143,17 @@ def test_year_suffixes_for_two_works_by_one_author_in_one_year(tmp_path: Path, c
     assert text.index("(2018a)") < text.index("(2018b)")
 
 
-_SUBSEQUENT_STYLE = """<?xml version="1.0" encoding="utf-8"?>
+# A small author-date style; CITATION and NAME stand for the attributes of its citation and
+# name elements.
+_TEST_STYLE = """<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
-  <info><title>Test subsequent et al.</title><id>test-subsequent</id>
+  <info><title>Test style</title><id>test-style</id>
     <category citation-format="author-date"/><updated>2024-01-01T00:00:00+00:00</updated></info>
-  <citation et-al-min="6" et-al-use-first="6" et-al-subsequent-min="3" et-al-subsequent-use-first="1">
+  <citation CITATION>
     <layout prefix="(" suffix=")" delimiter="; ">
       <group delimiter=", ">
-        <names variable="author"><name form="short" and="symbol" delimiter=", "/></names>
-        <date variable="issued"><date-part name="year"/></date>
+        <names variable="author"><name form="short" and="symbol" NAME/></names>
+        <group><date variable="issued"><date-part name="year"/></date><text variable="year-suffix"/></group>
       </group>
     </layout>
   </citation>
@@ -164,7 +166,8 @@ _SUBSEQUENT_STYLE = """<?xml version="1.0" encoding="utf-8"?>
 
 def test_et_al_for_subsequent_cites(tmp_path: Path) -> None:
     style = tmp_path / "subsequent.csl"
-    style.write_text(_SUBSEQUENT_STYLE, encoding="utf-8")
+    attributes = 'et-al-min="6" et-al-use-first="6" et-al-subsequent-min="3" et-al-subsequent-use-first="1"'
+    style.write_text(_TEST_STYLE.replace("CITATION", attributes).replace("NAME", 'delimiter=", "'), encoding="utf-8")
     text = (SAMPLES / "apa-paper.md").read_text(encoding="utf-8")
     rewritten = format_document(text, str(style), "apa-paper.md").text
     first = "(Ortiz & Chen, 2018; Varga, Horváth, Okonkwo, & Reyes, 2020)"
@@ -245,3 +248,72 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_kept(tmp_path: Path) -> None:
     written = out.read_bytes()
     assert written.startswith(b"\xef\xbb\xbf# Street Trees")
     assert b"\r\n\r\n[1] L. \xc3\x85kesson" in written and b"\n\n" not in written.replace(b"\r\n", b"")
+
+
+def _cited(tmp_path: Path, body: str, references: list[str], style: str = "apa") -> str:
+    """The rewritten article (body, then its reference list) in ``style``."""
+    article = tmp_path / "names.md"
+    article.write_text(body + "\n\n## References\n\n" + "\n\n".join(references) + "\n", encoding="utf-8")
+    return format_document(article.read_text(encoding="utf-8"), style, str(article)).text
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        # apa: et-al-min="3" et-al-use-first="1", so both read "Smith et al., 2018"; a second
+        # name tells them apart (disambiguate-add-names), before any year suffix.
+        (("Lee", "K.", "Park"), "(Smith, Jones, et al., 2018) and shade (Smith, Lee, et al., 2018)."),
+        # Only the last names differ: all three shown, and no "et al." after them.
+        (("Jones", "A.", "Park"), "(Smith, Jones, & Brown, 2018) and shade (Smith, Jones, & Park, 2018)."),
+    ],
+)
+def test_more_names_tell_et_al_cites_apart(tmp_path: Path, second: tuple[str, str, str], expected: str) -> None:
+    middle, initial, last = second
+    text = _cited(tmp_path, f"Heat (Smith, Jones, & Brown, 2018) and shade (Smith, {middle}, & {last}, 2018).", [
+        "Smith, J., Jones, A., & Brown, C. (2018). Heat in streets. *Urban Notes*, 2, 1–9.",
+        f"Smith, J., {middle}, {initial}, & {last}, D. (2018). Shade in parks. *Urban Notes*, 3, 10–19.",
+    ])  # fmt: skip
+    assert text.startswith("Heat " + expected)
+    assert "2018a" not in text and "2018b" not in text
+    assert "Smith, J., Jones, A., & Brown, C. (2018). Heat in streets." in text
+
+
+def test_initials_tell_authors_with_one_family_name_apart(tmp_path: Path) -> None:
+    refs = ["Smith, J. (2018a). Heat in streets. *Urban Notes*, 2, 1–9.",
+            "Smith, K. (2018b). Shade in parks. *Urban Notes*, 3, 10–19."]  # fmt: skip
+    text = _cited(tmp_path, "Heat (Smith, 2018a) and shade (Smith, 2018b).", refs)
+    assert text.startswith("Heat (J. Smith, 2018) and shade (K. Smith, 2018).")
+    assert "2018a" not in text and "Smith, J. (2018). Heat in streets." in text
+
+
+def test_apa_initials_for_first_authors_sharing_a_family_name_in_any_year(tmp_path: Path) -> None:
+    # apa's givenname-disambiguation-rule is primary-name-with-initials: a global rule, so the
+    # first authors get initials although the years already tell the cites apart.
+    refs = ["Smith, J. (2018). Heat in streets. *Urban Notes*, 2, 1–9.",
+            "Smith, K. (2019). Shade in parks. *Urban Notes*, 3, 10–19.",
+            "Brown, C., & Smith, K. (2020). Wind. *Urban Notes*, 4, 1–9."]  # fmt: skip
+    text = _cited(tmp_path, "Heat (Smith, 2018), shade (Smith, 2019) and wind (Brown & Smith, 2020).", refs)
+    assert text.startswith("Heat (J. Smith, 2018), shade (K. Smith, 2019) and wind (Brown & Smith, 2020).")
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ("", "(Smith, 2018) (Smith, 2019) (John Smith, 2020) (Jane Smith, 2020)"),
+        ('givenname-disambiguation-rule="by-cite"', "(Smith, 2018) (Smith, 2019) (John Smith, 2020) (Jane Smith, 2020)"),
+        ('givenname-disambiguation-rule="all-names"', "(J. Smith, 2018) (K. Smith, 2019) (John Smith, 2020) (Jane Smith, 2020)"),
+        # Initials alone cannot tell John from Jane: year suffixes do.
+        ('givenname-disambiguation-rule="all-names-with-initials"',
+         "(J. Smith, 2018) (K. Smith, 2019) (J. Smith, 2020a) (J. Smith, 2020b)"),
+    ],
+)  # fmt: skip
+def test_givenname_disambiguation_rules(tmp_path: Path, rule: str, expected: str) -> None:
+    style = tmp_path / "by-cite.csl"
+    attributes = f'disambiguate-add-givenname="true" disambiguate-add-year-suffix="true" {rule}'
+    style.write_text(_TEST_STYLE.replace("CITATION", attributes).replace("NAME", 'initialize-with=". "'), encoding="utf-8")
+    refs = ["Smith, J. (2018). Heat in streets. *Urban Notes*, 2, 1–9.",
+            "Smith, K. (2019). Shade in parks. *Urban Notes*, 3, 10–19.",
+            "Smith, John. (2020a). Wind. *Urban Notes*, 4, 1–9.",
+            "Smith, Jane. (2020b). Rain. *Urban Notes*, 5, 1–9."]  # fmt: skip
+    body = "(Smith, 2018) (Smith, 2019) (Smith, 2020a) (Smith, 2020b)"
+    assert _cited(tmp_path, body, refs, str(style)).startswith(expected)

@@ -1,8 +1,10 @@
 """Rewrite a whole article in a CSL style: its matched in-text citations and its reference list.
 
 Everything else in the article is kept byte for byte.  citeproc-py renders each cite with the
-style's citation layout; what it lacks is done here: year suffixes for works it would cite
-alike (2018a, 2018b), ``et-al-subsequent-min``/``-use-first`` for cites after a work's first,
+style's citation layout; what it lacks is done here: for works it would cite alike, more
+names of an et-al list, then initials or given names (``disambiguate-add-names``,
+``disambiguate-add-givenname`` and its ``givenname-disambiguation-rule``), then year
+suffixes (2018a, 2018b), ``et-al-subsequent-min``/``-use-first`` for cites after a work's first,
 ``collapse="citation-number"`` ranges ("(3–6)", "[3]–[6]") and ``collapse="year"`` ("Smith,
 2018a, 2018b"), and narrative cites ("Wheeler and Holmes (2018)"), which CSL 1.0 cannot ask
 for.
@@ -11,7 +13,7 @@ for.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,6 +246,7 @@ class _Renderer:
         try:
             self.items = self._suffixed(base)
             self.bibliography = self._bibliography(self.items)
+            self.cite_bibliography = self._bibliography(self._expanded(self.cite_items))
         except StyleError:
             raise
         except Exception as error:  # citeproc-py fails on some styles and items: name the style
@@ -251,7 +254,7 @@ class _Renderer:
         self.key = {n: self.items[at]["id"] for at, n in enumerate(order)}
         self.seen: set[int] = set()
 
-    def _bibliography(self, items: list[dict[str, Any]]) -> Any:
+    def _bibliography(self, items: list[dict[str, Any]], sort: bool = True) -> Any:
         from citeproc import Citation, CitationItem, CitationStylesBibliography
         from citeproc.source.json import CiteProcJSON
 
@@ -260,24 +263,153 @@ class _Renderer:
         bibliography = CitationStylesBibliography(self.style, CiteProcJSON(items), _formatter(self.to))
         for item in items:
             bibliography.register(Citation([CitationItem(item["id"])]))
-        bibliography.sort()
+        if sort:  # not needed for one work rendered alone
+            bibliography.sort()
         return bibliography
 
     def _suffixed(self, base: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The items, with "year-suffix" letters for works the style would cite alike, in
-        bibliography order (CSL's ``disambiguate-add-year-suffix``)."""
+        """The items, with the names their cites show (CSL's ``disambiguate-add-names`` and
+        ``disambiguate-add-givenname``) worked out, and then "year-suffix" letters for works
+        the style would still cite alike, in bibliography order
+        (``disambiguate-add-year-suffix``)."""
         items = list(_prepared(base))
+        self.shown: dict[str, int] = {}  # names shown by a work's cites when more than the style's
+        self.levels: dict[str, dict[int, int]] = {}  # a work's names expanded: position → level
+        self.cite_items = items
+        self.keys: list[str] = []  # the works in bibliography order
+        self.rendered: dict[tuple[str, int | None, tuple[tuple[int, int], ...]], str] = {}
+        if self.format != "numeric":
+            self._names_disambiguated(items)
         if self.citation.get("disambiguate-add-year-suffix", "false") != "true":
             return items
-        bibliography = self._bibliography(items)
         alike: dict[str, list[str]] = {}
-        for cited in bibliography.items:
-            alike.setdefault(self._body(bibliography, cited.key, "", "", first=True), []).append(cited.key)
+        for key, body in self._bodies(items).items():
+            alike.setdefault(body, []).append(key)
         letters: dict[str, str] = {}
         for keys in alike.values():
             if len(keys) > 1:
                 letters.update({key: _letters(n) for n, key in enumerate(keys)})
+        self.cite_items = [{**item, "year-suffix": letters[item["id"]]} if item["id"] in letters else item
+                           for item in self.cite_items]  # fmt: skip
         return [{**item, "year-suffix": letters[item["id"]]} if item["id"] in letters else item for item in items]
+
+    def _bodies(self, items: list[dict[str, Any]]) -> dict[str, str]:
+        """Each work's first cite as it reads now, names shown and expanded, in bibliography
+        order.  A cite is rendered once for each way its names are shown: alone, since an
+        author-date cite does not depend on the other works."""
+        if self.format == "numeric":  # a number is the work's place among all of them
+            bibliography = self._bibliography(items)
+            return {c.key: self._body(bibliography, c.key, "", "", first=True) for c in bibliography.items}
+        if not self.keys:
+            self.keys = [c.key for c in self._bibliography(items).items]
+        by_id = {item["id"]: item for item in items}
+        out = {}
+        for key in self.keys:
+            state = (key, self.shown.get(key), tuple(sorted(self.levels.get(key, {}).items())))
+            body = self.rendered.get(state)
+            if body is None:
+                alone = self._bibliography(self._expanded([by_id[key]]), sort=False)
+                body = self.rendered[state] = self._body(alone, key, "", "", first=True)
+            out[key] = body
+        return out
+
+    def _expanded(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items as their cites show them: expanded names written out in full ("J. Smith")
+        so that any name form renders them so."""
+        mark = _name_option(self.style, self.citation, "initialize-with")
+        out = []
+        for item in items:
+            levels = self.levels.get(item["id"])
+            role = _names_role(item)
+            if not levels or role is None:
+                out.append(item)
+                continue
+            names = [_expanded_name(name, levels.get(at, 0), mark) for at, name in enumerate(item[role])]
+            out.append({**item, role: names})
+        return out
+
+    def _names_disambiguated(self, items: list[dict[str, Any]]) -> None:
+        """CSL 1.0.2's order: more names of an et-al list, then given names, for works whose
+        cites read alike; the givenname rules other than ``by-cite`` also expand a first (or
+        any) name shared by different people across the article."""
+        add_names = self.citation.get("disambiguate-add-names", "false") == "true"
+        add_given = self.citation.get("disambiguate-add-givenname", "false") == "true"
+        rule = str(self.citation.get("givenname-disambiguation-rule") or "by-cite")
+        if not (add_names or add_given):
+            return
+        mark = _name_option(self.style, self.citation, "initialize-with")
+        top = 1 if rule.endswith("-with-initials") else 2
+        if mark is None:  # no initials to add: only full given names can tell people apart
+            top = 0 if rule.endswith("-with-initials") else 2
+        by_key = {item["id"]: item for item in items}
+        use_first = int(self.citation.get("et-al-use-first") or 0)
+        et_al_min = int(self.citation.get("et-al-min") or 0)
+
+        def visible(key: str) -> int:
+            role = _names_role(by_key[key])
+            count = len(by_key[key][role]) if role else 0
+            if key in self.shown:
+                return min(self.shown[key], count)
+            return use_first if et_al_min and count >= et_al_min and count > 1 else count
+
+        if add_names:
+            for keys in _ambiguous(self._bodies(items)):
+                longest = max(len(by_key[k].get(_names_role(by_key[k]) or "", [])) for k in keys)
+                open_ = list(keys)
+                for n in range(visible(keys[0]) + 1, longest + 1):
+                    for key in open_:
+                        self.shown[key] = n
+                    bodies = self._bodies(items)
+                    clashing = {k for group in _ambiguous(bodies) for k in group}
+                    open_ = [k for k in open_ if k in clashing]
+                    if not open_:
+                        break
+                for key in open_:  # more names told these apart from nothing: back to the style's
+                    self.shown.pop(key, None)
+        if rule != "by-cite" and add_given and top:
+            self._names_expanded_globally(items, visible, rule.startswith("primary-name"), top, mark)
+        if add_given and top:
+            primary = rule.startswith("primary-name")
+            for keys in _ambiguous(self._bodies(items)):
+                open_ = list(keys)
+                saved = {k: dict(self.levels.get(k, {})) for k in keys}
+                clashes = _clashing_names(by_key, keys, visible, primary)
+                for level in range(1, top + 1):
+                    for key, at in clashes:
+                        if key in open_:
+                            self.levels.setdefault(key, {})[at] = level
+                    clashing = {k for group in _ambiguous(self._bodies(items)) for k in group}
+                    open_ = [k for k in open_ if k in clashing]
+                    if not open_:
+                        break
+                for key in open_:  # given names did not help: back to as they were
+                    self.levels[key] = saved[key]
+
+    def _names_expanded_globally(self, items: list[dict[str, Any]], visible: Callable[[str], int], primary: bool, top: int,
+                                 mark: str | None) -> None:  # fmt: skip
+        """``all-names`` and ``primary-name`` rules: a shown name that another person's shown
+        name renders alike gets initials, or its full given name when initials are not enough."""
+        shown: list[tuple[str, int, dict[str, Any]]] = []
+        for item in items:
+            role = _names_role(item)
+            if role is None:
+                continue
+            for at, name in enumerate(item[role][: 1 if primary else visible(item["id"])]):
+                if isinstance(name, dict) and "family" in name:
+                    shown.append((item["id"], at, name))
+        alike: dict[str, dict[tuple[str, ...], dict[str, Any]]] = {}
+        for _, _, name in shown:
+            alike.setdefault(_form(name, 0, mark), {})[_person(name)] = name
+        for key, at, name in shown:
+            person = _person(name)
+            others = [o for p, o in alike[_form(name, 0, mark)].items() if p != person]
+            if not others:
+                continue
+            for level in range(1, top + 1):
+                if all(_form(o, level, mark) != _form(name, level, mark) for o in others) or level == top:
+                    if _form(name, level, mark) != _form(name, 0, mark):
+                        self.levels.setdefault(key, {})[at] = level
+                    break
 
     def entries(self) -> list[str]:
         """The bibliography, in the style's order."""
@@ -303,6 +435,14 @@ class _Renderer:
                 for name, value in subsequent.items():
                     if value is not None:
                         self.citation.set(name, value)
+            shown = getattr(self, "shown", {}).get(key)
+            if shown is not None:
+                # More names than the style's et-al list shows tell this work's cites apart
+                # (disambiguate-add-names); all of them when that is every name.
+                use_first = int(self.citation.get("et-al-use-first") or 0)
+                self.citation.set("et-al-use-first", str(max(shown, use_first)))
+                if shown >= _name_count(bibliography.source[key]):
+                    self.citation.set("et-al-min", str(shown + 1))
             layout.repressed = {}
             out = layout.render_children(item)
         finally:
@@ -346,7 +486,7 @@ class _Renderer:
             self.seen.add(cite.reference)
         first = dict(zip(cites, firsts))
         ordered = self._sorted(cites)
-        bodies = [(c, self._body(self.bibliography, self.key[c.reference], c.locator, c.label, first[c])) for c in ordered]
+        bodies = [(c, self._body(self.cite_bibliography, self.key[c.reference], c.locator, c.label, first[c])) for c in ordered]
         layout = self.citation.layout
         prefix, suffix = str(layout.get("prefix", "")), str(layout.get("suffix", ""))
         delimiter = str(layout.get("delimiter", ""))
@@ -446,6 +586,95 @@ def year_suffixed(items: Sequence[dict[str, Any]], style: str, locale: str | Non
     renderer = _Renderer(style, list(items), [], "text", locale)
     by_id = {item["id"]: item for item in renderer.items}
     return [by_id[renderer.key[n]] for n in range(len(items))]
+
+
+def _names_role(item: dict[str, Any]) -> str | None:
+    """The names a cite shows: the author's, or whose stand in for them."""
+    for role in ("author", "editor", "translator"):
+        if isinstance(item.get(role), list) and item[role]:
+            return role
+    return None
+
+
+def _name_count(reference: Any) -> int:
+    for role in ("author", "editor", "translator"):
+        names = reference.get(role)
+        if names:
+            return len(names)
+    return 0
+
+
+def _person(name: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(name.get(part) or "") for part in ("family", "given", "non-dropping-particle", "dropping-particle"))
+
+
+def _initials(given: str, mark: str) -> str:
+    """"J. K." for "Jean Karl" with ". " (CSL's initialize-with: each initial then the mark)."""
+    return "".join(part[0] + mark for part in given.replace("-", " ").split()).rstrip()
+
+
+def _form(name: dict[str, Any], level: int, mark: str | None) -> str:
+    """A name as it reads at one step of expansion: 0 as the style writes it (family name),
+    1 with initials, 2 with the full given name."""
+    family = " ".join(str(name[p]) for p in ("non-dropping-particle", "family") if name.get(p))
+    given = str(name.get("given") or "")
+    if level == 0 or not given:
+        return family
+    if level == 1:
+        return f"{_initials(given, mark)} {family}" if mark is not None else family
+    full = " ".join(str(name[p]) for p in ("dropping-particle", "non-dropping-particle", "family") if name.get(p))
+    return f"{given} {full}"
+
+
+def _expanded_name(name: Any, level: int, mark: str | None) -> Any:
+    """A CSL-JSON name expanded to ``level`` and written whole into its family name, which
+    every name form shows."""
+    if level == 0 or not isinstance(name, dict) or "family" not in name or not name.get("given"):
+        return name
+    return {"family": _form(name, level, mark), **({"suffix": name["suffix"]} if name.get("suffix") else {})}
+
+
+def _ambiguous(bodies: dict[str, str]) -> list[list[str]]:
+    """The sets of works whose cites read alike."""
+    alike: dict[str, list[str]] = {}
+    for key, body in bodies.items():
+        alike.setdefault(body, []).append(key)
+    return [keys for keys in alike.values() if len(keys) > 1]
+
+
+def _clashing_names(by_key: dict[str, dict[str, Any]], keys: Sequence[str], visible: Callable[[str], int],
+                    primary: bool) -> set[tuple[str, int]]:  # fmt: skip
+    """(work, position) of each shown name in a set of works that reads like a different
+    person's shown name in another work of the set."""
+    shown: list[tuple[str, int, dict[str, Any]]] = []
+    for key in keys:
+        names = by_key[key].get(_names_role(by_key[key]) or "", [])
+        for at, name in enumerate(names[: 1 if primary else visible(key)]):
+            if isinstance(name, dict) and "family" in name:
+                shown.append((key, at, name))
+    return {(key, at) for key, at, name in shown
+            if any(k != key and _person(o) != _person(name) and _form(o, 0, None) == _form(name, 0, None)
+                   for k, _, o in shown)}  # fmt: skip
+
+
+def _name_option(style: Any, citation: Any, option: str) -> str | None:
+    """A name option as the citation's names see it: on a cs:name element the citation
+    layout reaches (through its macros), or inherited from the citation or the style."""
+    seen: set[str] = set()
+    elements = [citation.layout]
+    while elements:
+        element = elements.pop()
+        for name in element.xpath_search(".//cs:name"):
+            if name.get(option) is not None:
+                return str(name.get(option))
+        for user in element.xpath_search(".//*[@macro]"):
+            macro = str(user.get("macro"))
+            if macro not in seen:
+                seen.add(macro)
+                found = style.root.xpath_search(f"./cs:macro[@name='{macro}']")
+                elements.extend(found)
+    value = citation.get(option, style.root.get(option))
+    return None if value is None else str(value)
 
 
 def _citation_format(style: Any) -> str:
