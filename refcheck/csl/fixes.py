@@ -113,6 +113,45 @@ def _cache_conditions(model: Any) -> None:
         return root
 
     model.CitationStylesElement.get_root = cached_root
+    options: dict[tuple[Any, str], Any] = {}
+    get_option = model.CitationStylesElement.get_option
+
+    def cached_option(self: Any, name: str) -> Any:
+        key = (self, name)
+        if key in options:
+            return options[key]
+        value = options[key] = get_option(self, name)
+        return value
+
+    model.CitationStylesElement.get_option = cached_option
+    locale_options: dict[tuple[Any, str], Any] = {}
+    locale_option = model.Locale.get_option
+    missing = object()
+
+    def cached_locale_option(self: Any, name: str) -> Any:
+        key = (self, name)
+        value = locale_options.get(key)
+        if value is None:
+            try:
+                value = locale_option(self, name)
+            except IndexError:  # no style-options in this locale
+                value = missing
+            locale_options[key] = value
+        if value is missing:
+            raise IndexError(name)
+        return value
+
+    model.Locale.get_option = cached_locale_option
+    locale_roots: dict[Any, bool] = {}
+
+    def formatter(self: Any) -> Any:
+        root = cached_root(self)
+        in_locale = locale_roots.get(root)
+        if in_locale is None:
+            in_locale = locale_roots[root] = isinstance(root, model.Locale)
+        return root.style.formatter if in_locale else root.formatter
+
+    model.CitationStylesElement.get_formatter = formatter
 
 
 def _collation_key(text: str) -> str:
