@@ -35,7 +35,18 @@ _EXPORTS = {
     "Edit": "refcheck.model",
     "Match": "refcheck.model",
     "Severity": "refcheck.model",
+    "Origin": "refcheck.model",
+    "Problem": "refcheck.model",
     "to_json": "refcheck.report",
+    "parse_strings": "refcheck.parse",
+    "to_csl_json": "refcheck.parse",
+    "read_source": "refcheck.sources",
+    "read_items": "refcheck.sources",
+    "render_bibliography": "refcheck.csl",
+    "format_references": "refcheck.csl",
+    "resolve_style": "refcheck.csl",
+    "StyleError": "refcheck.csl",
+    "format_document": "refcheck.csl.document",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -45,7 +56,11 @@ if TYPE_CHECKING:
     from refcheck.citations import find_citations
     from refcheck.document import Document, InputError, from_text, read
     from refcheck.matching import match
-    from refcheck.model import Citation, Date, Edit, Finding, Match, Name, Reference, Severity, Span
+    from refcheck.csl import StyleError, format_references, render_bibliography, resolve_style
+    from refcheck.csl.document import format_document
+    from refcheck.model import Citation, Date, Edit, Finding, Match, Name, Origin, Problem, Reference, Severity, Span
+    from refcheck.parse import parse_strings, to_csl_json
+    from refcheck.sources import read_items, read_source
     from refcheck.references import parse_reference, read_references
     from refcheck.report import to_json
     from refcheck.rules import RULES, Selection

@@ -6,10 +6,12 @@ import refcheck
 def test_exported_members() -> None:
     assert refcheck.__all__ == [
         "__version__",
-        "Citation", "Date", "Document", "Edit", "Finding", "InputError", "Match", "Name", "RULES",
-        "Reference", "Result", "Selection", "Severity", "Span", "check_document", "check_file",
-        "check_text", "find_citations", "from_text", "match", "parse_reference", "read",
-        "read_references", "to_json",
+        "Citation", "Date", "Document", "Edit", "Finding", "InputError", "Match", "Name", "Origin",
+        "Problem", "RULES", "Reference", "Result", "Selection", "Severity", "Span", "StyleError",
+        "check_document", "check_file", "check_text", "find_citations", "format_document",
+        "format_references", "from_text", "match", "parse_reference", "parse_strings", "read",
+        "read_items", "read_references", "read_source", "render_bibliography", "resolve_style",
+        "to_csl_json", "to_json",
     ]
     for name in refcheck.__all__:
         assert getattr(refcheck, name) is not None
