@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
 import enum
 import html
 import json
@@ -150,8 +151,14 @@ def collect_links(text: str) -> list[Link]:
         if url.casefold().startswith(("http://", "https://")):
             add(*m.span(group), url)
 
+    # The \url, \href and href spans, sorted and apart, so that a bare URL inside one is skipped
+    # in logarithmic time (a LaTeX article may have thousands).
+    taken.sort()
+    starts = [s for s, _ in taken]
+
     def inside_taken(start: int) -> bool:
-        return any(s <= start < e for s, e in taken)
+        at = bisect.bisect_right(starts, start) - 1
+        return at >= 0 and start < taken[at][1]
 
     for m in _BARE_URL.finditer(text):
         if inside_taken(m.start()):

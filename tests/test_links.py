@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from refcheck.links import USER_AGENT, Kind, Link, LinkResult, Status, check_links, collect_links
 from refcheck.model import Span
@@ -50,6 +52,15 @@ def test_collects_every_form_once_with_all_spans() -> None:
 )
 def test_trailing_punctuation_is_not_part_of_the_url(text: str, url: str) -> None:
     assert [link.target for link in collect_links(text)] == [url]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("htps:/.aorg[]()<>{}\\\"' =doi10.9x#&;urlef\n")), max_size=120))
+def test_collect_links_never_crashes_and_spans_hold_the_link(text: str) -> None:
+    for link in collect_links(text):
+        assert link.spans and list(link.spans) == sorted(link.spans)
+        for span in link.spans:
+            assert 0 <= span.start < span.end <= len(text)
 
 
 def test_no_links_and_non_http_schemes() -> None:
@@ -131,6 +142,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(429, headers={"Retry-After": "1"})
         elif path == "/flaky":
             self._send(503 if n == 1 else 200)
+        elif path == "/reset":
+            self.close_connection = True  # no answer at all: the client sees the connection drop
+        elif path == "/bad-gateway":
+            self._send(502 if n == 1 else 504 if n == 2 else 200)
         elif path == "/forbidden":
             self._send(403)
         elif path == "/slow":
@@ -192,7 +207,7 @@ def test_statuses_against_a_real_server(server: str) -> None:
     _counts.clear()
     clock = _Clock()
     paths = ["/ok", "/hop/3", "/temp", "/missing", "/gone", "/to-missing", "/loop", "/no-head", "/busy",
-             "/always-busy", "/flaky", "/forbidden", "/slow"]
+             "/always-busy", "/flaky", "/forbidden", "/slow", "/reset", "/bad-gateway"]
     results = _check([_url(server + p) for p in paths], clock, timeout=0.3, retries=2, backoff=0.01)
     by_path = {r.link.target[len(server) :]: r for r in results}
     assert [r.link.target for r in results] == [server + p for p in paths]
@@ -217,6 +232,10 @@ def test_statuses_against_a_real_server(server: str) -> None:
     assert by_path["/forbidden"].status is Status.BLOCKED
     slow = by_path["/slow"]
     assert slow.status is Status.TIMEOUT and slow.attempts == 3
+    assert by_path["/reset"].status is Status.ERROR and by_path["/reset"].attempts == 3
+    assert by_path["/bad-gateway"].status is Status.OK and by_path["/bad-gateway"].attempts == 3
+    backoffs = [d for d in clock.slept if d != 1.0]
+    assert backoffs and all(0.01 <= d <= 8.0 for d in backoffs)
     assert all(ua == USER_AGENT for ua in _user_agents)
     assert USER_AGENT.startswith("refcheck/")
 
