@@ -73,7 +73,7 @@ class Identifiers:
     consumed: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _strip_trailing(text: str, start: int, end: int) -> int:
+def strip_trailing(text: str, start: int, end: int) -> int:
     """Drop trailing punctuation from a URL-like token; keep balanced closing brackets."""
     # Counted once, then kept up to date, so that a run of ")" stays linear.
     opened = {")": text.count("(", start, end), "]": text.count("[", start, end)}
@@ -238,7 +238,7 @@ def _classify(reader: _Reader, start: int, end: int, next_token: tuple[int, int]
         return False
     if at != -1:
         begin = start + at
-        stop = _strip_trailing(text, begin, end)
+        stop = strip_trailing(text, begin, end)
         url = text[begin:stop]
         if url.casefold().startswith("www"):
             if "." in url[4:] and len(url) > 6:
@@ -257,7 +257,7 @@ def _classify(reader: _Reader, start: int, end: int, next_token: tuple[int, int]
             return False
         # "https://exa mple.com": a broken host continued in the next token.
         if next_token is not None and "." in text[next_token[0] : next_token[1]] and "/" not in url[8:]:
-            nstop = _strip_trailing(text, next_token[0], next_token[1])
+            nstop = strip_trailing(text, next_token[0], next_token[1])
             reader.add_malformed(begin, nstop)
             return True
         reader.add_malformed(begin, stop)
@@ -277,23 +277,23 @@ def _doi_or_fragment(reader: _Reader, start: int, end: int, next_token: tuple[in
             if next_token is None or lowered not in ("doi:", "doi"):
                 return False
             nstart = _lstrip_token(text, *next_token)
-            nstop = _strip_trailing(text, nstart, next_token[1])
+            nstop = strip_trailing(text, nstart, next_token[1])
             if nstop > nstart:
                 reader.add_doi(start, nstop, text[nstart:nstop])
             return True
         if lowered[3:4] in (":", "."):
-            stop = _strip_trailing(text, rest, end)
+            stop = strip_trailing(text, rest, end)
             reader.add_doi(start, stop, text[rest:stop])
         return False
     if lowered.startswith("10.") and "/" in lowered:
-        stop = _strip_trailing(text, start, end)
+        stop = strip_trailing(text, start, end)
         reader.add_doi(start, stop, text[start:stop])
         return False
     # A URL path with its scheme and host lost, often glued to a closing quote.
     pos = start
     for piece in _QUOTE_SPLIT.split(text[start:end]):
         if len(piece) > 1 and _is_path_fragment(piece):
-            stop = _strip_trailing(text, pos, pos + len(piece))
+            stop = strip_trailing(text, pos, pos + len(piece))
             reader.add_malformed(pos, stop)
         pos += len(piece)
     return False
