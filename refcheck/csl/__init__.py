@@ -18,7 +18,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FORMATS", "StyleError", "StyleInfo", "format_references", "render_bibliography", "render_entries", "resolve_style", "styles"]
+__all__ = [
+    "FORMATS", "StyleError", "StyleInfo", "format_references", "new_bibliography", "render_bibliography",
+    "render_entries", "resolve_style", "styles",
+]  # fmt: skip
 
 FORMATS = ("text", "markdown", "html")
 
@@ -183,6 +186,20 @@ def render_bibliography(
     return [text for _, text in render_entries(items, style, to, locale) if text]
 
 
+def new_bibliography(parsed: Any, prepared: Sequence[dict[str, Any]], to: str, sort: bool = True) -> Any:
+    """A citeproc-py bibliography of ``prepared`` items (see ``_prepared``) in the parsed
+    style, every item registered, sorted by the style unless ``sort`` is false."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
+    bibliography = CitationStylesBibliography(parsed, CiteProcJSON(list(prepared)), _formatter(to))
+    for item in prepared:
+        bibliography.register(Citation([CitationItem(item["id"])]))
+    if sort:  # citeproc-py leaves sorting to the caller
+        bibliography.sort()
+    return bibliography
+
+
 def render_entries(
     items: Sequence[dict[str, Any]], style: str, to: str = "text", locale: str | None = None
 ) -> list[tuple[int, str]]:
@@ -192,19 +209,12 @@ def render_entries(
     parsed = _load(str(path), locale)
     if getattr(parsed.root, "bibliography", None) is None:
         raise StyleError(f"style {path.stem}: has no bibliography")
-    from citeproc import Citation, CitationItem, CitationStylesBibliography
-    from citeproc.source.json import CiteProcJSON
-
     from refcheck.csl.fixes import punctuation_in_quote, reset_item, substitute_authors, tidy_entry
 
     prepared = list(_prepared(items))
     index = {item["id"]: n for n, item in enumerate(prepared)}
     try:
-        source = CiteProcJSON(prepared)
-        bibliography = CitationStylesBibliography(parsed, source, _formatter(to))
-        for item in prepared:
-            bibliography.register(Citation([CitationItem(item["id"])]))
-        bibliography.sort()
+        bibliography = new_bibliography(parsed, prepared, to)
         # citeproc-py's own loop (Layout.render_bibliography) drops an item that renders as
         # nothing, which would lose the pairing of entries with items.
         layout = parsed.root.bibliography.layout

@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from refcheck.csl import StyleError, _load, _prepared, _reason, render_entries, resolve_style
+from refcheck.csl import StyleError, _load, _prepared, _reason, new_bibliography, render_entries, resolve_style
 from refcheck.fixes import apply_edits
-from refcheck.model import Citation, CitationKind, Edit, Match, Span
+from refcheck.model import Citation, Edit, Match, Span
 
 __all__ = ["Left", "Rewrite", "format_document", "year_suffixed"]
 
@@ -255,17 +255,8 @@ class _Renderer:
         self.seen: set[int] = set()
 
     def _bibliography(self, items: list[dict[str, Any]], sort: bool = True) -> Any:
-        from citeproc import Citation, CitationItem, CitationStylesBibliography
-        from citeproc.source.json import CiteProcJSON
-
-        from refcheck.csl import _formatter
-
-        bibliography = CitationStylesBibliography(self.style, CiteProcJSON(items), _formatter(self.to))
-        for item in items:
-            bibliography.register(Citation([CitationItem(item["id"])]))
-        if sort:  # not needed for one work rendered alone
-            bibliography.sort()
-        return bibliography
+        # Sorting is not needed for one work rendered alone.
+        return new_bibliography(self.style, items, self.to, sort)
 
     def _suffixed(self, base: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The items, with the names their cites show (CSL's ``disambiguate-add-names`` and

@@ -560,7 +560,7 @@ def _fix_group_constants(model: Any) -> None:
                     calls = child.calls_variable()
                     text = child.render(item, context=context, **kwargs)
             except VariableError:
-                variable_called = variable_called or _calls(model, child)
+                variable_called = variable_called or bool(child.calls_variable())
                 continue
             variable_called = variable_called or calls
             if text is not None:
@@ -583,9 +583,6 @@ def _choose(model: Any, choose: Any, item: Any, context: Any, delimiter: str, kw
         return text, any(child.calls_variable() for child in branch.iterchildren())
     return None, False
 
-
-def _calls(model: Any, child: Any) -> bool:
-    return bool(child.calls_variable())
 
 
 def substitute_authors(layout: Any, cited: list[Any], entries: list[tuple[int, str]], mark: str) -> list[tuple[int, str]]:
