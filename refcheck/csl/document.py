@@ -221,7 +221,7 @@ class _Renderer:
     suffixed alike."""
 
     def __init__(self, style: str, items: list[dict[str, Any]], groups: Sequence[_Group], to: str,
-                 locale: str | None) -> None:  # fmt: skip
+                 locale: str | None, suffixes_only: bool = False) -> None:  # fmt: skip
         self.path = resolve_style(style)
         self.style = _load(str(self.path), locale)
         self.to = to
@@ -245,8 +245,9 @@ class _Renderer:
             base.append(item)
         try:
             self.items = self._suffixed(base)
-            self.bibliography = self._bibliography(self.items)
-            self.cite_bibliography = self._bibliography(self._expanded(self.cite_items))
+            if not suffixes_only:  # a list formatted on its own needs the letters only
+                self.bibliography = self._bibliography(self.items)
+                self.cite_bibliography = self._bibliography(self._expanded(self.cite_items))
         except StyleError:
             raise
         except Exception as error:  # citeproc-py fails on some styles and items: name the style
@@ -574,7 +575,7 @@ def year_suffixed(items: Sequence[dict[str, Any]], style: str, locale: str | Non
         return list(items)
     if _citation_format(parsed) == "note":
         return list(items)
-    renderer = _Renderer(style, list(items), [], "text", locale)
+    renderer = _Renderer(style, list(items), [], "text", locale, suffixes_only=True)
     by_id = {item["id"]: item for item in renderer.items}
     return [by_id[renderer.key[n]] for n in range(len(items))]
 
