@@ -183,14 +183,23 @@ def collect_links(text: str) -> list[Link]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Settings:
-    timeout: float
-    retries: int
-    backoff: float
-    max_backoff: float
-    max_retry_after: float
-    host_interval: float
-    doi_url: str
+class Politeness:
+    """How hard refcheck may press a server: timeouts, retries and waiting between requests.
+
+    ``retries`` more attempts after a 429/503 (waiting for Retry-After, at most
+    ``max_retry_after`` s) or a transient failure (waiting ``backoff`` × 2ⁿ × 1–2, at most
+    ``max_backoff`` s); at most ``concurrency`` requests at once and ``per_host`` to one host,
+    ``host_interval`` seconds apart on one host.
+    """
+
+    concurrency: int = 64
+    per_host: int = 8
+    host_interval: float = 0.0
+    timeout: float = 20.0
+    retries: int = 2
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+    max_retry_after: float = 30.0
 
 
 @dataclass(slots=True)
@@ -203,7 +212,7 @@ class _Host:
 
 
 @dataclass(frozen=True, slots=True)
-class _Answer:
+class Answer:
     """One request's outcome after retries: a status, or the name of a failure."""
 
     status: int | None
@@ -215,23 +224,22 @@ class _Answer:
     bytes_read: int = 0
 
 
-class _Checker:
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        settings: _Settings,
-        concurrency: int,
-        per_host: int,
-        clock: Clock,
-        rng: random.Random,
-    ) -> None:
+class Fetcher:
+    """Polite HTTP requests over one httpx.AsyncClient: limits, waits and retries (see Politeness).
+
+    Used by the link checks and by the lookups of ``check --verify``; one Fetcher a run, so
+    that both share the per-host limits.
+    """
+
+    def __init__(self, client: httpx.AsyncClient, settings: Politeness = Politeness(),
+                 clock: Clock | None = None, rng: random.Random | None = None) -> None:
         self.client = client
         self.settings = settings
-        self.gate = asyncio.Semaphore(concurrency)
-        self.per_host = per_host
+        self.gate = asyncio.Semaphore(settings.concurrency)
+        self.per_host = settings.per_host
         self.hosts: dict[str, _Host] = {}
-        self.clock = clock
-        self.rng = rng
+        self.clock: Clock = clock or SystemClock()
+        self.rng = rng or random.Random()
 
     def _host(self, url: str) -> _Host:
         host = urlsplit(url).netloc.casefold()
@@ -250,20 +258,22 @@ class _Checker:
                 await self.clock.sleep(wait)
             host.next_at = self.clock.monotonic() + interval
 
-    async def _once(self, method: str, url: str, read_body: bool) -> tuple[int, str, bytes, float | None]:
-        """One request: status, Location, up to MAX_BODY bytes of body, and Retry-After in seconds."""
+    async def _once(self, method: str, url: str, read_body: bool, max_body: int,
+                    extra: dict[str, str] | None) -> tuple[int, str, bytes, float | None]:
+        """One request: status, Location, up to ``max_body`` bytes of body, and Retry-After in seconds."""
         host = self._host(url)
         async with self.gate, host.gate:
             await self._polite(host)
             headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Language": "en;q=0.9, *;q=0.5"}
+            headers.update(extra or {})
             async with self.client.stream(
                 method, url, headers=headers, timeout=self.settings.timeout, follow_redirects=False
             ) as response:
                 body = bytearray()
                 if read_body:
                     async for chunk in response.aiter_raw():
-                        body.extend(chunk[: MAX_BODY - len(body)])
-                        if len(body) >= MAX_BODY:
+                        body.extend(chunk[: max_body - len(body)])
+                        if len(body) >= max_body:
                             break
                 retry_after = self._retry_after(response.headers.get("retry-after", ""))
                 return response.status_code, response.headers.get("location", ""), bytes(body), retry_after
@@ -285,8 +295,12 @@ class _Checker:
         delay = self.settings.backoff * (2**attempt) * (1 + self.rng.random())
         return float(min(delay, self.settings.max_backoff))
 
-    async def fetch(self, method: str, url: str, read_body: bool) -> _Answer:
-        """One logical request, retried on 429/503 (after Retry-After) and transient failures."""
+    async def fetch(self, method: str, url: str, read_body: bool = False, max_body: int = MAX_BODY,
+                    headers: dict[str, str] | None = None) -> Answer:
+        """One logical request, retried on 429/503 (after Retry-After) and transient failures.
+
+        The body (with ``read_body``) is read raw, as sent, up to ``max_body`` bytes; ask for
+        ``Accept-Encoding: identity`` in ``headers`` to read JSON."""
         import httpx
 
         attempts = 0
@@ -294,31 +308,38 @@ class _Checker:
             attempts += 1
             last = attempts > self.settings.retries
             try:
-                status, location, body, retry_after = await self._once(method, url, read_body)
+                status, location, body, retry_after = await self._once(method, url, read_body, max_body, headers)
             except httpx.TimeoutException as exc:
                 if last:
-                    return _Answer(None, failure=Status.TIMEOUT, detail=type(exc).__name__, attempts=attempts)
+                    return Answer(None, failure=Status.TIMEOUT, detail=type(exc).__name__, attempts=attempts)
                 await self.clock.sleep(self._backoff(attempts - 1))
                 continue
             except httpx.ConnectError as exc:
                 text = str(exc)
                 failure = Status.ERROR if "ssl" in text.casefold() or "certificate" in text.casefold() else Status.DEAD
-                return _Answer(None, failure=failure, detail=text or type(exc).__name__, attempts=attempts)
+                return Answer(None, failure=failure, detail=text or type(exc).__name__, attempts=attempts)
             except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
                 if last:
-                    return _Answer(None, failure=Status.ERROR, detail=str(exc) or type(exc).__name__,
+                    return Answer(None, failure=Status.ERROR, detail=str(exc) or type(exc).__name__,
                                    attempts=attempts)
                 await self.clock.sleep(self._backoff(attempts - 1))
                 continue
             except (httpx.HTTPError, ValueError) as exc:  # unsupported URL, bad header, proxy error…
-                return _Answer(None, failure=Status.ERROR, detail=str(exc) or type(exc).__name__, attempts=attempts)
+                return Answer(None, failure=Status.ERROR, detail=str(exc) or type(exc).__name__, attempts=attempts)
             if not last and status in _RETRY_AFTER:
                 await self.clock.sleep(retry_after if retry_after is not None else self._backoff(attempts - 1))
                 continue
             if not last and status in _TRANSIENT:
                 await self.clock.sleep(self._backoff(attempts - 1))
                 continue
-            return _Answer(status, location, body, attempts=attempts, bytes_read=len(body))
+            return Answer(status, location, body, attempts=attempts, bytes_read=len(body))
+
+class _LinkChecker:
+    def __init__(self, fetcher: Fetcher, doi_url: str) -> None:
+        self.fetcher = fetcher
+        self.fetch = fetcher.fetch
+        self.clock = fetcher.clock
+        self.doi_url = doi_url
 
     async def check_url(self, link: Link) -> LinkResult:
         start = self.clock.monotonic()
@@ -351,7 +372,7 @@ class _Checker:
     async def check_doi(self, link: Link) -> LinkResult:
         """Ask the DOI resolver's handle API (``{doi_url}{doi}``): responseCode 1 exists, 100 does not."""
         start = self.clock.monotonic()
-        url = self.settings.doi_url + quote(link.target, safe="/")
+        url = self.doi_url + quote(link.target, safe="/")
         answer = await self.fetch("GET", url, read_body=True)
         if answer.status is None:
             return self._result(link, answer.failure or Status.ERROR, None, url, [], answer.attempts, start,
@@ -419,7 +440,8 @@ async def check_links(
     """
     import httpx
 
-    settings = _Settings(timeout, retries, backoff, max_backoff, max_retry_after, host_interval, doi_url)
+    settings = Politeness(concurrency, per_host, host_interval, timeout, retries, backoff, max_backoff,
+                          max_retry_after)
     own = client is None
     if client is None:
         client = httpx.AsyncClient(
@@ -427,7 +449,7 @@ async def check_links(
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
             timeout=timeout,
         )
-    checker = _Checker(client, settings, concurrency, per_host, clock or SystemClock(), rng or random.Random())
+    checker = _LinkChecker(Fetcher(client, settings, clock, rng), doi_url)
     try:
         tasks = [checker.check_doi(link) if link.kind is Kind.DOI else checker.check_url(link) for link in links]
         return list(await asyncio.gather(*tasks))

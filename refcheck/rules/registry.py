@@ -9,8 +9,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from typing import TYPE_CHECKING
+
 from refcheck.document import Document, Lines
 from refcheck.model import Citation, Edit, Finding, Match, Origin, Reference, Severity, Span
+
+if TYPE_CHECKING:
+    from refcheck.links import LinkResult
+    from refcheck.verify import Verification
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +33,30 @@ class Problem:
     origin: Origin | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Online:
+    """What the network said about one document: ``check --links`` and ``check --verify``.
+
+    ``links`` are the results for the links of this document (its text and its
+    bibliographic files); ``verified`` one Verification for each reference looked up."""
+
+    links: Sequence[LinkResult] = ()
+    verified: Sequence[Verification] = ()
+
+
 @dataclass(frozen=True)
 class Context:
-    """Everything a rule may read about one document."""
+    """Everything a rule may read about one document.
+
+    ``online`` is None unless links were checked or references verified; the rules of
+    RC4xx and RC5xx read it and find nothing without it."""
 
     document: Document
     citations: Sequence[Citation]
     references: Sequence[Reference]
     matches: Sequence[Match]
     lines: Lines = field(repr=False)
+    online: Online | None = None
 
     @property
     def numeric(self) -> bool:
