@@ -16,6 +16,7 @@ from refcheck.matching import match
 from refcheck.model import Citation, Finding, Match, Reference, Span
 from refcheck.references import read_references
 from refcheck.rules import Context, Selection, run
+from refcheck.rules.registry import Online
 from refcheck.sources import Bibliography
 
 
@@ -66,34 +67,37 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def check_document(doc: Document, selection: Selection = Selection(),
-                   sources: Sequence[Bibliography] = ()) -> Result:
+                   sources: Sequence[Bibliography] = (), online: Online | None = None) -> Result:
     """Find the citations and references of ``doc``, match them and run the rules.
 
     The entries of ``sources`` (see refcheck.sources.read_bibliography) are references too,
     after those of the article's own list, if it has one. With sources, only a list under a
     heading is the article's own: without one, the closing paragraphs refcheck would take
-    for a list (they look like references) are read as body text."""
+    for a list (they look like references) are read as body text. ``online`` is what the
+    network said of this document (links checked, references verified), for the rules that
+    read it; their ``reference`` indexes are into the Result's ``references``."""
     if sources and doc.heading is None and doc.references is not None:
         doc = dataclasses.replace(doc, references=None, body=Span(0, len(doc.text)))
     with _no_cycle_collection():
-        return _check(doc, selection, tuple(sources))
+        return _check(doc, selection, tuple(sources), online)
 
 
-def _check(doc: Document, selection: Selection, sources: tuple[Bibliography, ...]) -> Result:
+def _check(doc: Document, selection: Selection, sources: tuple[Bibliography, ...],
+           online: Online | None = None) -> Result:
     citations = tuple(find_citations(doc.text, doc.body))
     listed = read_references(doc.text, doc.references, learned=True) if doc.references else []
     references = (*listed, *(r for source in sources for r in source.references))
     matches = tuple(match(citations, references))
     lines = Lines(doc.text)
-    context = Context(doc, citations, references, matches, lines)
+    context = Context(doc, citations, references, matches, lines, online)
     findings = tuple(run(context, selection))
     return Result(doc, citations, references, matches, findings, lines, sources)
 
 
 def check_text(text: str, path: str = "<text>", selection: Selection = Selection(),
-               sources: Sequence[Bibliography] = ()) -> Result:
+               sources: Sequence[Bibliography] = (), online: Online | None = None) -> Result:
     """Check an article given as text."""
-    return check_document(documents.from_text(text, path), selection, sources)
+    return check_document(documents.from_text(text, path), selection, sources, online)
 
 
 def check_file(path: str | Path, selection: Selection = Selection(),

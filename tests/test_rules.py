@@ -8,6 +8,8 @@ import pytest
 from refcheck.check import check_text
 from refcheck.fixes import apply_fixes
 from refcheck.rules import RULES, Selection
+from refcheck.rules.registry import Online
+from refcheck.verify import Outcome, Verification, Work
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 
@@ -18,6 +20,22 @@ def cases() -> list[tuple[str, dict[str, str]]]:
         for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]:
             found.append((path.stem, case))
     return found
+
+
+def _online(rows: list[dict[str, object]] | None) -> Online | None:
+    """What ``check --verify`` found, as a case gives it (``verified``, ``pass_verified``)."""
+    if rows is None:
+        return None
+    verified = []
+    for row in rows:
+        work = None
+        if "title" in row:
+            work = Work(str(row.get("source", "crossref")), str(row["title"]), tuple(row.get("families", ())),  # type: ignore[arg-type]
+                        row.get("year"), str(row.get("container", "")), str(row.get("doi", "")),  # type: ignore[arg-type]
+                        str(row.get("retraction", "")))
+        mismatches = tuple(tuple(m) for m in row.get("mismatches", ()))  # type: ignore[attr-defined]
+        verified.append(Verification(int(row["reference"]), Outcome(row["outcome"]), work, 1.0, mismatches))  # type: ignore[call-overload]
+    return Online(verified=tuple(verified))
 
 
 def test_every_rule_has_fixture_cases() -> None:
@@ -48,20 +66,25 @@ def test_codes_and_names_are_unique_and_stable() -> None:
         ("RC205", "missing-fields"),
         ("RC206", "numbering-order"),
         ("RC301", "no-reference-list"),
+        ("RC501", "reference-not-found"),
+        ("RC502", "metadata-mismatch"),
+        ("RC503", "missing-doi"),
+        ("RC504", "retracted"),
     ]
 
 
 @pytest.mark.parametrize(("rule", "case"), cases(), ids=lambda v: v if isinstance(v, str) else v["name"])
 def test_rule_case(rule: str, case: dict[str, str]) -> None:
     only = Selection(select=(rule,))
-    failing = check_text(case["fail"], "fail.md", only)
+    online, pass_online = _online(case.get("verified")), _online(case.get("pass_verified"))  # type: ignore[arg-type]
+    failing = check_text(case["fail"], "fail.md", only, online=online)
     assert failing.findings, f"{rule} found nothing in: {case['name']}"
     assert {f.rule for f in failing.findings} == {rule}
-    passing = check_text(case["pass"], "pass.md")
+    passing = check_text(case["pass"], "pass.md", online=pass_online)
     assert [f for f in passing.findings] == [], f"{case['name']}: {[f.message for f in passing.findings]}"
     if "fixed" in case:
         assert apply_fixes(case["fail"], failing.findings) == case["fixed"]
-        assert check_text(case["fixed"], "fixed.md").findings == ()
+        assert check_text(case["fixed"], "fixed.md", online=pass_online).findings == ()
 
 
 def test_selection_most_specific_wins() -> None:

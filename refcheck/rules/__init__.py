@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from refcheck.model import Finding
-from refcheck.rules import citations, references
+from refcheck.rules import citations, references, verify
 from refcheck.rules.registry import Context, Problem, Rule, Selection, rule
 
-RULES: tuple[Rule, ...] = tuple(sorted((*citations.RULES, *references.RULES), key=lambda r: r.code))
+RULES: tuple[Rule, ...] = tuple(sorted((*citations.RULES, *references.RULES, *verify.RULES), key=lambda r: r.code))
 
 __all__ = ["RULES", "Context", "Problem", "Rule", "Selection", "rule", "run", "by_name"]
 
