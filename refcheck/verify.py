@@ -35,8 +35,9 @@ invented one must never be FOUND under another work's DOI.
 * a match (FOUND) needs the year within one (or unknown) and either
   title ≥ 0.85 with authors ≥ 0.5, or title ≥ 0.80 with every name and the exact year
   agreeing, or title ≥ 0.95 with the exact year when one side names no authors;
-* not this work: title < 0.60; or no author in common and title < 0.93; or the year two or
-  more off with fewer than half the authors;
+* not this work: title < 0.60; or no author in common and title < 0.93; or no authors to
+  compare (a notice, an editorial) and title < 0.85; or the year two or more off with
+  fewer than half the authors;
 * anything else is the grey zone: the entry comes out UNCHECKED with the nearest record and
   its score, and nothing is reported.
 
@@ -289,6 +290,8 @@ class Agreement:
         if t < NEAR_TITLE:
             return "no"
         if a == 0.0 and t < SAME_TITLE:
+            return "no"
+        if a is None and t < SURE_TITLE:  # only the title to go by, and it is not close
             return "no"
         if y == 0.0 and (a is None or a < SURE_AUTHORS):
             return "no"
