@@ -385,6 +385,8 @@ def test_author_overlap_with_particles_typos_initials_and_et_al() -> None:
     assert author_overlap([Name("Okonkwo", "A.")], theirs) == 1.0  # et al.
     assert author_overlap([Name("Okonkow", "A"), Name("Lindqvist", "P")], theirs) == 1.0  # a typo
     assert author_overlap([Name("Meulen", "J.", "van der")], ["van der Meulen"]) == 1.0
+    assert author_overlap([Name("García Márquez", "G.")], ["Márquez"]) == 1.0  # OpenAlex's last word
+    assert author_overlap([Name("Smith-Okonkwo", "A.")], theirs) == 1.0
     assert author_overlap([Name("HARALDSDOTTIR", "S.")], ["Haraldsdóttir"]) == 1.0
     assert author_overlap([Name("Brightwater"), Name("Quansah")], theirs) == 0.0
     assert author_overlap([Name("Okonkwo"), Name("Quansah"), Name("Pirelli")], theirs) == pytest.approx(1 / 3)
@@ -790,6 +792,23 @@ def test_the_four_rules_end_to_end(servers: Servers) -> None:
     # Each finding sits on its entry.
     lines = {f.code: ARTICLE[: f.span.start].count("\n") + 1 for f in result.findings if f.code.startswith("RC5")}
     assert lines == {"RC501": 7, "RC502": 11, "RC504": 13, "RC503": 15}
+
+
+def test_missing_doi_of_a_bib_file_entry_has_no_fix(servers: Servers, tmp_path: Any) -> None:
+    from refcheck.sources import read_bibliography
+
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{okonkwo2019,\n  author = {Okonkwo, Adaeze},\n"
+                   "  title = {Tidal resonance in narrow estuaries},\n  journal = {Journal of Coastal Dynamics},\n"
+                   "  year = {2019}\n}\n", encoding="utf-8")
+    text = "Estuaries resonate [@okonkwo2019].\n"
+    offline = check_text(text, "a.md", sources=[read_bibliography(bib)])
+    verified = verify(offline.references, servers)
+    assert [v.outcome for v in verified] == [Outcome.FOUND]
+    result = check_text(text, "a.md", sources=[read_bibliography(bib)], online=Online(verified=verified))
+    [missing] = [f for f in result.findings if f.code == "RC503"]
+    assert missing.origin is not None and missing.origin.line == 1
+    assert missing.suggestion == "https://doi.org/10.5555/tide.2019.001" and missing.fix == ()
 
 
 def test_rules_say_nothing_without_the_network_or_when_unchecked(servers: Servers) -> None:
