@@ -15,7 +15,8 @@ from refcheck.document import Document, Lines
 from refcheck.matching import match
 from refcheck.model import Citation, Finding, Match, Reference, Span
 from refcheck.references import read_references
-from refcheck.rules import Context, Selection, run
+from refcheck.rules import ONLINE, Context, Selection, order, run
+from refcheck.rules.registry import Online
 from refcheck.sources import Bibliography
 
 
@@ -100,3 +101,14 @@ def check_file(path: str | Path, selection: Selection = Selection(),
                sources: Sequence[Bibliography] = ()) -> Result:
     """Check the article at ``path`` ("-" for standard input); raises InputError for bad input."""
     return check_document(documents.read(path), selection, sources)
+
+
+def with_online(result: Result, online: Online, selection: Selection = Selection()) -> Result:
+    """``result`` with the findings of the network rules (RC4xx, RC5xx) on what ``online``
+    holds: the results of checking this document's links, its references' verifications."""
+    context = Context(result.document, result.citations, result.references, result.matches, result.lines, online)
+    found = run(context, selection, only=ONLINE)
+    if not found:
+        return result
+    return dataclasses.replace(result, findings=tuple(order([*result.findings, *found])))
+

@@ -100,11 +100,7 @@ class LinkResult:
     suggestion: str = ""
     detail: str = ""
     connect: bool = False  # failed to connect: no server answered
-
-    @property
-    def moved(self) -> bool:
-        """Whether ``suggestion`` is a new URL to cite: a permanent move, not to a login or home page."""
-        return bool(self.suggestion)
+    cached: bool = False  # read from the cache, not checked in this run
 
 
 class Clock(Protocol):
@@ -476,8 +472,11 @@ class _LinkChecker:
         url = self.doi_url + quote(link.target, safe="/")
         answer = await self.fetch("GET", url, read_body=True)
         if answer.status is None:
-            return self._result(link, answer.failure or Status.ERROR, None, url, [], answer.attempts, start,
-                                answer.bytes_read, detail=answer.detail)
+            # The resolver could not be reached: that says nothing about the DOI.
+            failure = Status.ERROR if answer.failure in (None, Status.DEAD) else answer.failure
+            result = self._result(link, failure, None, url, [], answer.attempts, start, answer.bytes_read,
+                                  detail=f"the DOI resolver did not answer: {answer.detail}")
+            return replace(result, connect=answer.connect)
         try:
             code = json.loads(answer.body).get("responseCode")
         except (ValueError, AttributeError):
@@ -590,12 +589,10 @@ async def check_with(
 
 def _network_down(results: list[LinkResult]) -> list[LinkResult]:
     """Failures to connect turned into errors when nothing answered and several hosts were tried."""
-    tried = [r for r in results if r.link.kind is Kind.URL and not r.link.malformed and r.status is not Status.TIMEOUT]
+    tried = [r for r in results if not r.link.malformed and r.attempts]
     if not tried or any(not r.connect for r in tried):
         return results
-    if any(r.http_status is not None for r in results):
-        return results  # the DOI resolver answered
-    hosts = {urlsplit(r.link.target).hostname for r in tried}
+    hosts = {urlsplit(r.final_url or r.link.target).hostname for r in tried}
     if len(hosts) < 2:
         return results
     why = "no server answered any request: is the network down?"
