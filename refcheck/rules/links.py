@@ -54,10 +54,9 @@ def _dead(result: LinkResult) -> str:
 
 @rule("RC401", "dead-link", Severity.ERROR, RULES)
 def dead_link(context: Context) -> Iterator[Problem]:
-    """A URL whose page is gone: 404, 410 or another 4xx, a host that does not exist or
-    refuses connections, or a redirect chain that ends in one.
+    """A URL whose page is gone: 404, 410 or another 4xx, an unknown host, a refused connection.
 
-    Runs with ``--links``. Find where the page went (the Internet Archive often has it),
+    A redirect chain that ends in one of those is dead too. Runs with ``--links``. Find where the page went (the Internet Archive often has it),
     or cite an archived copy.
 
     Bad:  ``Available at: https://news.example/2019/tides.html`` (HTTP 404)
@@ -75,10 +74,9 @@ def _redirected(result: LinkResult) -> str:
 
 @rule("RC402", "link-redirected", Severity.INFO, RULES)
 def link_redirected(context: Context) -> Iterator[Problem]:
-    """A URL that has moved permanently (its first redirect is a 301 or 308), or that is
-    sent to a login or home page.
+    """A URL that has moved permanently, or that is sent to a login or home page.
 
-    Runs with ``--links``. With ``--fix`` a permanently moved URL is replaced by the address
+    Permanently: its first redirect is a 301 or 308. Runs with ``--links``. With ``--fix`` a permanently moved URL is replaced by the address
     it moved to, where it is written in full in the article (not in a bibliography file). A
     redirect to a login or the home page is reported without a fix: the page the citation
     meant is probably gone. Temporary redirects (302, 303, 307) are not reported.
@@ -91,8 +89,7 @@ def link_redirected(context: Context) -> Iterator[Problem]:
 
 @rule("RC403", "link-blocked", Severity.INFO, RULES)
 def link_blocked(context: Context) -> Iterator[Problem]:
-    """A URL whose server would not answer refcheck: 401, 403, a bot wall's challenge, or
-    429 still after the retries.
+    """A URL whose server turned refcheck away: 401, 403, a bot wall, or 429 after the retries.
 
     Runs with ``--links``. Many publishers turn programs away; the page may well be
     alive. Open it in a browser, or ``--accept 200..=299,403`` to count 403 as alive.
@@ -112,10 +109,9 @@ def _error(result: LinkResult) -> str:
 
 @rule("RC404", "link-error", Severity.WARNING, RULES)
 def link_error(context: Context) -> Iterator[Problem]:
-    """A link that could not be checked: a server error (5xx), a reset connection, a TLS
-    failure, a redirect loop, a malformed URL, or no network at all.
+    """A link that could not be checked: a server error, a reset, TLS, a loop, a malformed URL.
 
-    Runs with ``--links``. Says nothing about the page itself: try again later.
+    Also a TLS failure, more than 10 redirects, or no network at all. Runs with ``--links``. Says nothing about the page itself: try again later.
 
     Bad:  ``http//journal.example/v3`` (not a URL), or a server answering 500
     Good: ``https://journal.example/v3``
@@ -125,10 +121,10 @@ def link_error(context: Context) -> Iterator[Problem]:
 
 @rule("RC405", "link-timeout", Severity.WARNING, RULES)
 def link_timeout(context: Context) -> Iterator[Problem]:
-    """A link whose server did not answer in time (``--timeout``, each attempt), or that was
-    still unchecked at the run's ``--deadline``.
+    """A link whose server did not answer in time, or that was unchecked at the deadline.
 
-    Runs with ``--links``. Slow servers come back; try again later, or give a longer
+    Each attempt has ``--timeout`` seconds; links still unchecked at the run's
+    ``--deadline`` are given up. Runs with ``--links``. Slow servers come back; try again later, or give a longer
     ``--timeout``.
 
     Bad:  ``https://slow.example/report.pdf`` (no answer in 20 s, three times)
