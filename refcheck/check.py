@@ -15,7 +15,7 @@ from refcheck.document import Document, Lines
 from refcheck.matching import match
 from refcheck.model import Citation, Finding, Match, Reference, Span
 from refcheck.references import read_references
-from refcheck.rules import Context, Selection, run
+from refcheck.rules import ONLINE, Context, Selection, order, run
 from refcheck.rules.registry import Online
 from refcheck.sources import Bibliography
 
@@ -67,40 +67,48 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def check_document(doc: Document, selection: Selection = Selection(),
-                   sources: Sequence[Bibliography] = (), online: Online | None = None) -> Result:
+                   sources: Sequence[Bibliography] = ()) -> Result:
     """Find the citations and references of ``doc``, match them and run the rules.
 
     The entries of ``sources`` (see refcheck.sources.read_bibliography) are references too,
     after those of the article's own list, if it has one. With sources, only a list under a
     heading is the article's own: without one, the closing paragraphs refcheck would take
-    for a list (they look like references) are read as body text. ``online`` is what the
-    network said of this document (links checked, references verified), for the rules that
-    read it; their ``reference`` indexes are into the Result's ``references``."""
+    for a list (they look like references) are read as body text."""
     if sources and doc.heading is None and doc.references is not None:
         doc = dataclasses.replace(doc, references=None, body=Span(0, len(doc.text)))
     with _no_cycle_collection():
-        return _check(doc, selection, tuple(sources), online)
+        return _check(doc, selection, tuple(sources))
 
 
-def _check(doc: Document, selection: Selection, sources: tuple[Bibliography, ...],
-           online: Online | None = None) -> Result:
+def _check(doc: Document, selection: Selection, sources: tuple[Bibliography, ...]) -> Result:
     citations = tuple(find_citations(doc.text, doc.body))
     listed = read_references(doc.text, doc.references, learned=True) if doc.references else []
     references = (*listed, *(r for source in sources for r in source.references))
     matches = tuple(match(citations, references))
     lines = Lines(doc.text)
-    context = Context(doc, citations, references, matches, lines, online)
+    context = Context(doc, citations, references, matches, lines)
     findings = tuple(run(context, selection))
     return Result(doc, citations, references, matches, findings, lines, sources)
 
 
 def check_text(text: str, path: str = "<text>", selection: Selection = Selection(),
-               sources: Sequence[Bibliography] = (), online: Online | None = None) -> Result:
+               sources: Sequence[Bibliography] = ()) -> Result:
     """Check an article given as text."""
-    return check_document(documents.from_text(text, path), selection, sources, online)
+    return check_document(documents.from_text(text, path), selection, sources)
 
 
 def check_file(path: str | Path, selection: Selection = Selection(),
                sources: Sequence[Bibliography] = ()) -> Result:
     """Check the article at ``path`` ("-" for standard input); raises InputError for bad input."""
     return check_document(documents.read(path), selection, sources)
+
+
+def with_online(result: Result, online: Online, selection: Selection = Selection()) -> Result:
+    """``result`` with the findings of the network rules (RC4xx, RC5xx) on what ``online``
+    holds: the results of checking this document's links, its references' verifications."""
+    context = Context(result.document, result.citations, result.references, result.matches, result.lines, online)
+    found = run(context, selection, only=ONLINE)
+    if not found:
+        return result
+    return dataclasses.replace(result, findings=tuple(order([*result.findings, *found])))
+

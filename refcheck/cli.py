@@ -6,13 +6,16 @@ import argparse
 import enum
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 from refcheck import __version__
 
 if TYPE_CHECKING:
+    from refcheck.check import Result
     from refcheck.model import Problem
+    from refcheck.online import NetworkOptions
     from refcheck.sources import Bibliography
 
 
@@ -60,6 +63,33 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a .bib, CSL-JSON (.json), CSL-YAML (.yaml, .yml) or RIS (.ris) file whose entries "
                        "are references too, after the article's own list if it has one; repeatable")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--links", action="store_true",
+                       help="check every URL and DOI of the articles and their --bib files over the network")
+    check.add_argument("--verify", action="store_true",
+                       help="look every reference up in Crossref and OpenAlex: does it exist, are its metadata right?")
+    check.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes to the articles (a permanently moved URL, a missing DOI)")
+    _network_options(check, verify=True)
+
+    links = commands.add_parser(
+        "links",
+        help="check that every URL and DOI of articles and bibliography files is alive",
+        description="Check every URL and DOI of articles (.md, .txt, .tex, .html…) and bibliography files "
+        "(.bib, .json, .yaml, .ris): politely, concurrently, with retries, and cached.",
+    )
+    links.add_argument("paths", nargs="+", metavar="PATH", help="articles or bibliography files; - reads standard input")
+    links.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    links.add_argument("--fail-on", choices=_FAIL_ON, default="warning",
+                       help="lowest severity that makes the exit status 1 (default: warning)")
+    links.add_argument("--select", type=_codes, default=("RC4",), metavar="CODES", help=argparse.SUPPRESS)
+    links.add_argument("--ignore", type=_codes, default=(), metavar="CODES",
+                       help="comma-separated link rules (codes or names) not to report, e.g. link-blocked")
+    links.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the text report (auto: on a terminal, unless NO_COLOR is set)")
+    links.add_argument("--fix", action="store_true",
+                       help="replace permanently moved URLs in the articles with the address they moved to")
+    links.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    _network_options(links, verify=False)
 
     parse = commands.add_parser(
         "parse",
@@ -112,6 +142,89 @@ def build_parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list the rules with their documentation")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     return parser
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise ValueError(text)
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+def _network_options(parser: argparse.ArgumentParser, verify: bool) -> None:
+    group = parser.add_argument_group("network options")
+    add = group.add_argument
+    add("--concurrency", type=_positive, default=64, metavar="N", help="requests at once, in all (default: 64)")
+    add("--per-host", type=_positive, default=8, metavar="N", help="connections to one host at once (default: 8)")
+    add("--host-interval", type=_seconds, default=0.0, metavar="SECONDS",
+        help="least time between two requests to one host (default: 0)")
+    add("--timeout", type=_seconds, default=20.0, metavar="SECONDS", help="for each request (default: 20)")
+    add("--retries", type=int, default=2, metavar="N",
+        help="more attempts after a timeout, a reset, 429, 502, 503 or 504 (default: 2)")
+    add("--deadline", type=_seconds, default=600.0, metavar="SECONDS",
+        help="give up the links still unchecked after this long (default: 600)")
+    add("--accept", metavar="STATUSES", help="HTTP statuses that count as alive (default: 200..=299; e.g. 200..=299,403)")
+    add("--exclude", action="append", default=[], metavar="REGEX",
+        help="neither check nor report URLs (or DOIs) that match REGEX; repeatable")
+    add("--doi-url", default="https://doi.org/api/handles/", metavar="URL",
+        help="the DOI resolver's handle API, followed by the DOI (default: https://doi.org/api/handles/)")
+    add("--cache-dir", metavar="DIR", help="keep the cache of results in DIR (default: the user's cache directory)")
+    add("--no-cache", action="store_true", help="neither read nor write the cache of results")
+    if verify:
+        add("--crossref-url", default="https://api.crossref.org", metavar="URL", help="the Crossref REST API")
+        add("--openalex-url", default="https://api.openalex.org", metavar="URL", help="the OpenAlex API")
+        add("--mailto", metavar="EMAIL", help="an address for Crossref's and OpenAlex's polite pools")
+
+
+def _network(args: argparse.Namespace) -> NetworkOptions:
+    """The network options of ``args``; raises ValueError with a message for a bad one."""
+    import re
+    from pathlib import Path
+
+    from refcheck.links import Politeness
+    from refcheck.online import OK_STATUSES, NetworkOptions, parse_accept
+
+    accept = OK_STATUSES
+    if args.accept is not None:
+        try:
+            accept = parse_accept(args.accept)
+        except ValueError as error:
+            raise ValueError(f"--accept: {error}") from None
+    patterns = []
+    for pattern in args.exclude:
+        try:
+            patterns.append(re.compile(pattern))
+        except re.error as error:
+            raise ValueError(f"--exclude: {pattern!r} is not a regular expression ({error})") from None
+    politeness = Politeness(args.concurrency, args.per_host, args.host_interval, args.timeout, max(args.retries, 0))
+    extra: dict[str, Any] = {}
+    if hasattr(args, "crossref_url"):
+        extra = {"crossref_url": args.crossref_url, "openalex_url": args.openalex_url, "mailto": args.mailto}
+    return NetworkOptions(politeness, args.doi_url, args.deadline or None, accept, tuple(patterns),
+                          not args.no_cache, Path(args.cache_dir) if args.cache_dir else None, **extra)
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[tuple[Callable[[int], None], Callable[[Any], None]] | None]:
+    """A progress bar on standard error when it is a terminal, outside CI; else nothing."""
+    if not sys.stderr.isatty() or os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task(what, total=None)
+    with bar:
+        yield (lambda total: bar.update(task, total=total)), (lambda _: bar.advance(task))
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:
@@ -177,16 +290,144 @@ def _check(args: argparse.Namespace) -> Exit:
         results.append(result)
     if failed and not results:
         return Exit.ERROR
+    if args.links or args.verify:
+        try:
+            results = _online(results, args, selection)
+        except ValueError as error:
+            print(f"refcheck: error: {error}", file=sys.stderr)
+            return Exit.ERROR
+    if args.fix and not _fix(results, _SAFE_FIXES):
+        failed = True
     color = args.output is None and args.format == "text" and _use_color(args.color, sys.stdout)
     _write(FORMATS[args.format](results, color), args.output)
     if failed:
         return Exit.ERROR
-    if args.fail_on == "never":
+    return _status(results, args.fail_on)
+
+
+def _status(results: Sequence[Result], fail_on: str) -> Exit:
+    from refcheck.model import Severity
+
+    if fail_on == "never":
         return Exit.CLEAN
-    threshold = Severity.parse(args.fail_on)
+    threshold = Severity.parse(fail_on)
     if any(f.severity >= threshold for r in results for f in r.findings):
         return Exit.FINDINGS
     return Exit.CLEAN
+
+
+def _online(results: list[Result], args: argparse.Namespace, selection: Any) -> list[Result]:
+    """``results`` with the findings of checking their links (--links) and looking their
+    references up (--verify)."""
+    from refcheck import online
+    from refcheck.check import with_online
+    from refcheck.rules.registry import Online
+
+    options = _network(args)
+    link_groups = [online.document_links(r) for r in results] if args.links else []
+    reference_groups = [r.references for r in results] if args.verify else []
+    with _progress("Checking links" if args.links else "Looking references up") as bar:
+        on_total, on_result = bar if bar is not None else (None, None)
+        done = online.run(link_groups, reference_groups, options, on_total=on_total, on_result=on_result)
+    for warning in done.warnings:
+        print(f"refcheck: warning: {warning}", file=sys.stderr)
+    checked = []
+    for index, result in enumerate(results):
+        links = done.links[index] if args.links else ()
+        verified = done.verified[index] if args.verify else ()
+        checked.append(with_online(result, Online(links, verified), selection))
+    return checked
+
+
+# The rules whose fixes --fix applies: those that cannot change what the text means.
+_SAFE_FIXES = frozenset({"link-redirected", "missing-doi"})
+
+
+def _fix(results: Sequence[Result], rules: frozenset[str]) -> bool:
+    """Apply the fixes of ``rules`` to each article, written back atomically in its own
+    encoding; False if one could not be written (said on standard error)."""
+    from refcheck.fixes import apply_fixes
+
+    ok = True
+    for result in results:
+        doc = result.document
+        findings = [f for f in result.findings if f.rule in rules and f.fix and f.origin is None]
+        if not findings or doc.path == "<stdin>":
+            continue
+        text = apply_fixes(doc.text, findings)
+        if doc.encoding in ("utf-16", "utf-32") and text.startswith(" "):
+            text = text[1:]  # the space that stood in for the byte-order mark, which encoding writes again
+        try:
+            _write(text, doc.path, doc.encoding)
+        except (OSError, UnicodeEncodeError) as error:
+            print(f"refcheck: error: {doc.path}: cannot write ({error})", file=sys.stderr)
+            ok = False
+            continue
+        print(f"refcheck: fixed {len(findings)} problem{'s' if len(findings) != 1 else ''} in {doc.path}",
+              file=sys.stderr)
+    return ok
+
+
+_BIBLIOGRAPHY_SUFFIXES = (".bib", ".json", ".yaml", ".yml", ".ris")
+
+
+def _links(args: argparse.Namespace) -> Exit:
+    from refcheck import online
+    from refcheck import document as documents
+    from refcheck.check import Result, with_online
+    from refcheck.document import Document, InputError, Lines
+    from refcheck.links import collect_links, links_of_references
+    from refcheck.model import Span
+    from refcheck.report import links_report, text_report
+    from refcheck.rules import Selection
+    from refcheck.rules.registry import Online
+
+    try:
+        options = _network(args)
+    except ValueError as error:
+        print(f"refcheck: error: {error}", file=sys.stderr)
+        return Exit.ERROR
+    selection = Selection(select=args.select, ignore=args.ignore)
+    bases: list[Result] = []
+    groups = []
+    failed = False
+    for path in args.paths:
+        try:
+            if path.casefold().endswith(_BIBLIOGRAPHY_SUFFIXES):
+                source = _read_bibliography(path)
+                doc = Document(source.path, source.text, Span(0, 0), None)
+                base = Result(doc, (), source.references, (), (), source.lines, (source,))
+                groups.append(links_of_references(source.references))
+            else:
+                doc = documents.read(path)
+                for warning in doc.warnings:
+                    print(f"refcheck: warning: {warning}", file=sys.stderr)
+                base = Result(doc, (), (), (), (), Lines(doc.text))
+                groups.append(collect_links(doc.text))
+        except InputError as error:
+            print(f"refcheck: error: {error}", file=sys.stderr)
+            failed = True
+            continue
+        bases.append(base)
+    if failed and not bases:
+        return Exit.ERROR
+    with _progress("Checking links") as bar:
+        on_total, on_result = bar if bar is not None else (None, None)
+        done = online.run(groups, (), options, on_total=on_total, on_result=on_result)
+    for warning in done.warnings:
+        print(f"refcheck: warning: {warning}", file=sys.stderr)
+    results = [with_online(base, Online(links), selection) for base, links in zip(bases, done.links)]
+    if args.fix and not _fix(results, frozenset({"link-redirected"})):
+        failed = True
+    if args.format == "json":
+        report = links_report(results, done.links)
+    else:
+        color = args.output is None and _use_color(args.color, sys.stdout)
+        report = text_report(results, color) + online.summary(done.links)
+    _write(report, args.output)
+    if failed:
+        return Exit.ERROR
+    return _status(results, args.fail_on)
 
 
 def _parse(args: argparse.Namespace) -> Exit:
@@ -353,7 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     gc.disable()
     handlers = {
-        "check": _check, "parse": _parse, "convert": _convert, "format": _format, "styles": _styles, "rules": _rules,
+        "check": _check, "links": _links, "parse": _parse, "convert": _convert, "format": _format, "styles": _styles, "rules": _rules,
     }  # fmt: skip
     return int(handlers[args.command](args))
 

@@ -10,14 +10,14 @@ import json
 import random
 import re
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from refcheck import __version__
-from refcheck.model import Span
+from refcheck.model import Origin, Reference, Span
 from refcheck.references.identifiers import strip_trailing, valid_doi
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ _LATEX_ESCAPE = re.compile(r"\\([#%_&~$])")
 _HTML_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"<>\s]{1,4000})"|'([^'<>\s]{1,4000})')""", re.IGNORECASE)
 _DOI_PREFIXED = re.compile(r"\bdoi:\s*(10\.\d{4,9}/[^\s\"<>{}\[\]]+)", re.IGNORECASE)
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
+# Near misses of a URL: "http//x" (no colon), "http:/x" (one slash), "http:\\x".
+_NEAR_URL = re.compile(r"""\bhttps?(?://(?=[^/\s])|:/(?=[^/\s])|:\\\\(?=\S))[^\s<>"'{}|^`\[\]]+""", re.IGNORECASE)
 
 USER_AGENT = f"refcheck/{__version__} (citation checker; link check)"
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -50,11 +52,22 @@ class Kind(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """One distinct URL or DOI and every place the text has it."""
+    """One distinct URL or DOI and every place the text has it.
+
+    ``origins`` are the entries of bibliographic files that give it (their ``spans``
+    point nowhere); ``malformed`` says why a URL-like string is not a URL ("http//x"),
+    which is then reported without a request."""
 
     kind: Kind
     target: str  # the URL as written, or the DOI ("10.1000/xyz")
     spans: tuple[Span, ...]
+    origins: tuple[Origin, ...] = ()
+    malformed: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes two links one: a DOI compared without case, a URL as written."""
+        return self.kind.value, self.target.casefold() if self.kind is Kind.DOI else self.target
 
 
 class Status(enum.Enum):
@@ -86,6 +99,8 @@ class LinkResult:
     bytes_read: int = 0
     suggestion: str = ""
     detail: str = ""
+    connect: bool = False  # failed to connect: no server answered
+    cached: bool = False  # read from the cache, not checked in this run
 
 
 class Clock(Protocol):
@@ -166,6 +181,13 @@ def collect_links(text: str) -> list[Link]:
         end = strip_trailing(text, m.start(), m.end())
         if end - m.start() > len("https://"):
             add(m.start(), end, text[m.start() : end])
+    taken.sort()
+    starts = [s for s, _ in taken]
+    for m in _NEAR_URL.finditer(text):
+        if inside_taken(m.start()):
+            continue
+        end = strip_trailing(text, m.start(), m.end())
+        found.append((Span(m.start(), end), Kind.URL, text[m.start() : end]))
     for m in _DOI_PREFIXED.finditer(text):
         end = strip_trailing(text, m.start(1), m.end(1))
         doi = text[m.start(1) : end]
@@ -176,7 +198,44 @@ def collect_links(text: str) -> list[Link]:
     for span, kind, value in sorted(found, key=lambda f: f[0]):
         key = (kind, value.casefold() if kind is Kind.DOI else value)
         order.setdefault(key, (value, []))[1].append(span)
-    return [Link(kind, value, tuple(spans)) for (kind, _), (value, spans) in order.items()]
+    return [Link(kind, value, tuple(spans), malformed=_malformed(value) if kind is Kind.URL else "")
+            for (kind, _), (value, spans) in order.items()]
+
+
+def _malformed(url: str) -> str:
+    """Why ``url`` cannot be requested, or "" when it can."""
+    import httpx
+
+    lowered = url[:8].casefold()
+    if not lowered.startswith(("http://", "https://")):
+        return "not a URL: the scheme needs “://”"
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:  # idna's errors are ValueErrors
+        return f"not a valid URL: {str(exc) or type(exc).__name__}"
+    if not parsed.host:
+        return "not a valid URL: no host"
+    return ""
+
+
+def links_of_references(references: Iterable[Reference]) -> list[Link]:
+    """The URLs and DOIs of bibliographic-file entries, each with the entries (origins) that give it."""
+    order: dict[tuple[str, str], tuple[Kind, str, list[Origin]]] = {}
+    for reference in references:
+        if reference.origin is None:
+            continue
+        found: list[tuple[Kind, str]] = []
+        if reference.doi:
+            found.append((Kind.DOI, reference.doi))
+        url = reference.url.strip()
+        if url and not (reference.doi and _doi_of_url(url) is not None):
+            doi = _doi_of_url(url)
+            found.append((Kind.DOI, doi) if doi is not None else (Kind.URL, url))
+        for kind, value in found:
+            key = (kind.value, value.casefold() if kind is Kind.DOI else value)
+            order.setdefault(key, (kind, value, []))[2].append(reference.origin)
+    return [Link(kind, value, (), tuple(origins), _malformed(value) if kind is Kind.URL else "")
+            for kind, value, origins in order.values()]
 
 
 # ---------------------------------------------------------------- checking
@@ -222,6 +281,30 @@ class Answer:
     detail: str = ""
     attempts: int = 0
     bytes_read: int = 0
+    challenge: bool = False  # a bot wall's challenge page (Cloudflare's "cf-mitigated: challenge")
+    connect: bool = False  # the failure was to connect: nothing answered
+
+
+def _connect_failure(exc: BaseException) -> tuple[Status, str]:
+    """What a failure to connect says, and in words: the name does not exist, or the host
+    refused — the link is dead; anything else (no network, no route, a name server that does
+    not answer, TLS) says nothing about the link.  The cause is read off the exception chain."""
+    import errno
+    import socket
+
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, socket.gaierror):
+            dead = seen.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME))
+            return (Status.DEAD, "host not found") if dead else (Status.ERROR, f"name lookup failed ({seen})")
+        if isinstance(seen, ConnectionRefusedError) or getattr(seen, "errno", None) == errno.ECONNREFUSED:
+            return Status.DEAD, "connection refused"
+        if isinstance(seen, OSError) and seen.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return Status.ERROR, f"no route to the host ({seen.strerror})"
+        seen = seen.__cause__ or seen.__context__
+    return Status.ERROR, str(exc) or type(exc).__name__
 
 
 class Fetcher:
@@ -259,8 +342,9 @@ class Fetcher:
             host.next_at = self.clock.monotonic() + interval
 
     async def _once(self, method: str, url: str, read_body: bool, max_body: int,
-                    extra: dict[str, str] | None) -> tuple[int, str, bytes, float | None]:
-        """One request: status, Location, up to ``max_body`` bytes of body, and Retry-After in seconds."""
+                    extra: dict[str, str] | None) -> tuple[int, str, bytes, float | None, bool]:
+        """One request: status, Location, up to ``max_body`` bytes of body, Retry-After in seconds,
+        and whether the answer is a bot wall's challenge."""
         host = self._host(url)
         async with self.gate, host.gate:
             await self._polite(host)
@@ -276,7 +360,8 @@ class Fetcher:
                         if len(body) >= max_body:
                             break
                 retry_after = self._retry_after(response.headers.get("retry-after", ""))
-                return response.status_code, response.headers.get("location", ""), bytes(body), retry_after
+                challenge = response.headers.get("cf-mitigated", "").casefold() == "challenge"
+                return response.status_code, response.headers.get("location", ""), bytes(body), retry_after, challenge
 
     def _retry_after(self, value: str) -> float | None:
         value = value.strip()
@@ -308,23 +393,23 @@ class Fetcher:
             attempts += 1
             last = attempts > self.settings.retries
             try:
-                status, location, body, retry_after = await self._once(method, url, read_body, max_body, headers)
+                status, location, body, retry_after, challenge = await self._once(
+                    method, url, read_body, max_body, headers)
             except httpx.TimeoutException as exc:
                 if last:
                     return Answer(None, failure=Status.TIMEOUT, detail=type(exc).__name__, attempts=attempts)
                 await self.clock.sleep(self._backoff(attempts - 1))
                 continue
             except httpx.ConnectError as exc:
-                text = str(exc)
-                failure = Status.ERROR if "ssl" in text.casefold() or "certificate" in text.casefold() else Status.DEAD
-                return Answer(None, failure=failure, detail=text or type(exc).__name__, attempts=attempts)
+                failure, text = _connect_failure(exc)
+                return Answer(None, failure=failure, detail=text, attempts=attempts, connect=True)
             except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
                 if last:
                     return Answer(None, failure=Status.ERROR, detail=str(exc) or type(exc).__name__,
                                    attempts=attempts)
                 await self.clock.sleep(self._backoff(attempts - 1))
                 continue
-            except (httpx.HTTPError, ValueError) as exc:  # unsupported URL, bad header, proxy error…
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:  # bad URL or header, proxy error…
                 return Answer(None, failure=Status.ERROR, detail=str(exc) or type(exc).__name__, attempts=attempts)
             if not last and status in _RETRY_AFTER:
                 await self.clock.sleep(retry_after if retry_after is not None else self._backoff(attempts - 1))
@@ -332,7 +417,7 @@ class Fetcher:
             if not last and status in _TRANSIENT:
                 await self.clock.sleep(self._backoff(attempts - 1))
                 continue
-            return Answer(status, location, body, attempts=attempts, bytes_read=len(body))
+            return Answer(status, location, body, attempts=attempts, bytes_read=len(body), challenge=challenge)
 
 class _LinkChecker:
     def __init__(self, fetcher: Fetcher, doi_url: str) -> None:
@@ -344,28 +429,40 @@ class _LinkChecker:
     async def check_url(self, link: Link) -> LinkResult:
         start = self.clock.monotonic()
         url = link.target
+        if link.malformed:
+            return self._result(link, Status.ERROR, None, url, [], 0, start, 0, detail=link.malformed)
         hops: list[Hop] = []
         attempts = 0
         bytes_read = 0
         for _ in range(MAX_HOPS + 1):
-            if urlsplit(url).scheme.casefold() not in ("http", "https"):
-                return self._result(link, Status.ERROR, None, url, hops, attempts, start, bytes_read,
-                                    detail=f"not followed: {url}")
+            why = _malformed(url)
+            if why:
+                detail = f"not followed: {url}" if hops else why
+                return self._result(link, Status.ERROR, None, url, hops, attempts, start, bytes_read, detail=detail)
             answer = await self.fetch("HEAD", url, read_body=False)
             attempts += answer.attempts
-            if answer.status in (405, 501):
+            if answer.status is not None and answer.status >= 400 and answer.status != 429:
+                # Many servers refuse HEAD (405, 501) or answer it wrongly (403, 404, 500):
+                # only GET's answer counts.
                 answer = await self.fetch("GET", url, read_body=True)
                 attempts += answer.attempts
             bytes_read += answer.bytes_read
             if answer.status is None:
                 failure = answer.failure or Status.ERROR
-                return self._result(link, failure, None, url, hops, attempts, start, bytes_read, detail=answer.detail)
+                result = self._result(link, failure, None, url, hops, attempts, start, bytes_read,
+                                      detail=answer.detail)
+                return replace(result, connect=answer.connect)
             if answer.status in _REDIRECTS and answer.location:
                 hops.append(Hop(url, answer.status))
                 url = urljoin(url, answer.location)
                 continue
-            return self._result(link, _classify(answer.status, hops), answer.status, url, hops, attempts, start,
-                                bytes_read)
+            status = Status.BLOCKED if answer.challenge else _classify(answer.status, hops)
+            detail = ""
+            if hops and status in (Status.OK, Status.REDIRECTED):
+                detail = _suspicious(link.target, url)
+                if detail:
+                    status = Status.REDIRECTED
+            return self._result(link, status, answer.status, url, hops, attempts, start, bytes_read, detail=detail)
         return self._result(link, Status.ERROR, None, url, hops, attempts, start, bytes_read,
                             detail=f"more than {MAX_HOPS} redirects")
 
@@ -375,8 +472,11 @@ class _LinkChecker:
         url = self.doi_url + quote(link.target, safe="/")
         answer = await self.fetch("GET", url, read_body=True)
         if answer.status is None:
-            return self._result(link, answer.failure or Status.ERROR, None, url, [], answer.attempts, start,
-                                answer.bytes_read, detail=answer.detail)
+            # The resolver could not be reached: that says nothing about the DOI.
+            failure = Status.ERROR if answer.failure in (None, Status.DEAD) else answer.failure
+            result = self._result(link, failure, None, url, [], answer.attempts, start, answer.bytes_read,
+                                  detail=f"the DOI resolver did not answer: {answer.detail}")
+            return replace(result, connect=answer.connect)
         try:
             code = json.loads(answer.body).get("responseCode")
         except (ValueError, AttributeError):
@@ -395,10 +495,26 @@ class _LinkChecker:
 
     def _result(self, link: Link, status: Status, http_status: int | None, final_url: str, hops: list[Hop],
                 attempts: int, start: float, bytes_read: int, detail: str = "") -> LinkResult:
-        suggestion = final_url if status is Status.REDIRECTED else ""
+        suggestion = final_url if status is Status.REDIRECTED and not detail else ""
         elapsed = round((self.clock.monotonic() - start) * 1000)
         return LinkResult(link, status, http_status, final_url, tuple(hops), attempts, elapsed, bytes_read,
                           suggestion, detail)
+
+
+_LOGIN = re.compile(r"(?:^|[/._-])(?:log-?in|sign-?in|sso|auth|cas|account|idp|shibboleth)(?:$|[/._?-])", re.I)
+
+
+def _suspicious(cited: str, final: str) -> str:
+    """Why a redirect from ``cited`` to ``final`` looks like the page is gone, or "".
+
+    A deep link sent to the site's home page, or any link sent to a login page, usually
+    means that the cited page no longer exists (or is behind a wall)."""
+    before, after = urlsplit(cited), urlsplit(final)
+    if _LOGIN.search(after.path) and not _LOGIN.search(before.path):
+        return "redirects to a login page"
+    if before.path.strip("/") and not after.path.strip("/") and not after.query:
+        return "redirects to the home page"
+    return ""
 
 
 def _classify(status: int, hops: Sequence[Hop]) -> Status:
@@ -410,6 +526,78 @@ def _classify(status: int, hops: Sequence[Hop]) -> Status:
     if 400 <= status < 500:
         return Status.DEAD
     return Status.ERROR
+
+
+DOI_URL = "https://doi.org/api/handles/"
+
+
+def open_client(settings: Politeness = Politeness(),
+                transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """The one client of a run: connections pooled up to the concurrency limit, the
+    environment's proxy settings honoured."""
+    import httpx
+
+    return httpx.AsyncClient(
+        transport=transport,
+        limits=httpx.Limits(max_connections=settings.concurrency,
+                            max_keepalive_connections=settings.concurrency),
+        timeout=settings.timeout,
+    )
+
+
+async def check_with(
+    fetcher: Fetcher,
+    links: Sequence[Link],
+    *,
+    doi_url: str = DOI_URL,
+    deadline: float | None = None,
+    on_result: Callable[[LinkResult], None] | None = None,
+) -> list[LinkResult]:
+    """Check every link over ``fetcher``, one result each in the order given.
+
+    Links still unchecked ``deadline`` seconds after the start are given up as timeouts.
+    When no server answered at all and the links name several hosts, the network is
+    taken to be down: failures to connect are then errors, not dead links.
+    """
+    checker = _LinkChecker(fetcher, doi_url)
+
+    async def one(link: Link) -> LinkResult:
+        result = await (checker.check_doi(link) if link.kind is Kind.DOI else checker.check_url(link))
+        if on_result is not None:
+            on_result(result)
+        return result
+
+    tasks = [asyncio.ensure_future(one(link)) for link in links]
+    if not tasks:
+        return []
+    done, pending = await asyncio.wait(tasks, timeout=deadline)
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.gather(*pending, return_exceptions=True)
+    results: list[LinkResult] = []
+    for link, task in zip(links, tasks):
+        if task in done and not task.cancelled():
+            results.append(task.result())
+        else:
+            late = LinkResult(link, Status.TIMEOUT, detail=f"not checked within the deadline of {deadline:g} s")
+            if on_result is not None:
+                on_result(late)
+            results.append(late)
+    return _network_down(results)
+
+
+def _network_down(results: list[LinkResult]) -> list[LinkResult]:
+    """Failures to connect turned into errors when nothing answered and several hosts were tried."""
+    tried = [r for r in results if not r.link.malformed and r.attempts]
+    if not tried or any(not r.connect for r in tried):
+        return results
+    hosts = {urlsplit(r.final_url or r.link.target).hostname for r in tried}
+    if len(hosts) < 2:
+        return results
+    why = "no server answered any request: is the network down?"
+    return [replace(r, status=Status.ERROR, detail=f"{r.detail}; {why}") if r.connect and r.status is Status.DEAD
+            else r for r in results]
 
 
 async def check_links(
@@ -425,34 +613,24 @@ async def check_links(
     backoff: float = 0.5,
     max_backoff: float = 8.0,
     max_retry_after: float = 30.0,
-    doi_url: str = "https://doi.org/api/handles/",
+    doi_url: str = DOI_URL,
+    deadline: float | None = None,
     clock: Clock | None = None,
     rng: random.Random | None = None,
 ) -> list[LinkResult]:
-    """Check every link, one result each in the order given.
+    """Check every link, one result each in the order given (see check_with and Politeness).
 
     Over ``client`` when given (its own settings kept, redirects followed here), else
-    over a client of its own on ``transport``.  At most ``concurrency`` requests at
-    once and ``per_host`` to one host, ``host_interval`` seconds apart on one host;
-    ``retries`` more attempts after a 429/503 (waiting for Retry-After, at most
-    ``max_retry_after`` s) or a transient failure (waiting ``backoff`` × 2ⁿ × 1–2,
-    at most ``max_backoff`` s).
+    over a client of its own on ``transport``.
     """
-    import httpx
-
     settings = Politeness(concurrency, per_host, host_interval, timeout, retries, backoff, max_backoff,
                           max_retry_after)
     own = client is None
     if client is None:
-        client = httpx.AsyncClient(
-            transport=transport,
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            timeout=timeout,
-        )
-    checker = _LinkChecker(Fetcher(client, settings, clock, rng), doi_url)
+        client = open_client(settings, transport)
     try:
-        tasks = [checker.check_doi(link) if link.kind is Kind.DOI else checker.check_url(link) for link in links]
-        return list(await asyncio.gather(*tasks))
+        return await check_with(Fetcher(client, settings, clock, rng), list(links), doi_url=doi_url,
+                                deadline=deadline)
     finally:
         if own:
             await client.aclose()

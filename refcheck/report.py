@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from refcheck.check import Result
+from refcheck.links import LinkResult
 from refcheck.model import Finding, Origin, Severity, Span
 
 JSON_VERSION = 1
@@ -190,6 +191,43 @@ def text_report(results: Sequence[Result], color: bool = False) -> str:
         problems = "problem" if total == 1 else "problems"
         out.append(f"Found {total} {problems} ({', '.join(parts)}) in {files}.")
     return "\n".join(out) + "\n"
+
+
+def links_report(results: Sequence[Result], links: Sequence[Sequence[LinkResult]]) -> str:
+    """``refcheck links --format json``: one record per distinct URL or DOI, with every place
+    it occurs in every file, then the findings (records as in the check report)."""
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    for result, group in zip(results, links):
+        for checked in group:
+            link = checked.link
+            record = records.get(link.key)
+            if record is None:
+                record = records[link.key] = {
+                    "url": link.target,
+                    "kind": link.kind.value,
+                    "status": checked.status.value,
+                    "http_status": checked.http_status,
+                    "final_url": checked.final_url or None,
+                    "redirects": [{"url": hop.url, "status": hop.status} for hop in checked.redirects],
+                    "attempts": checked.attempts,
+                    "elapsed_ms": checked.elapsed_ms,
+                    "bytes_read": checked.bytes_read,
+                    "cached": checked.cached,
+                    "suggestion": checked.suggestion or None,
+                    "detail": checked.detail or None,
+                    "locations": [],
+                }
+            for span in link.spans:
+                line, column = result.lines.position(span.start)
+                record["locations"].append({"path": result.document.path, "line": line, "column": column})
+            for origin in link.origins:
+                record["locations"].append({"path": origin.path, "line": origin.line, "column": 1})
+    report = {
+        "version": JSON_VERSION,
+        "links": list(records.values()),
+        "findings": [finding_record(r, f) for r in results for f in r.findings],
+    }
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
 Writer = Callable[[Sequence[Result], bool], str]

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 import pytest
 
-from refcheck.check import check_text
+from refcheck.check import check_text, with_online
 from refcheck.fixes import apply_fixes
 from refcheck.links import Fetcher, Politeness
 from refcheck.model import Name, Reference, Span
@@ -769,7 +769,7 @@ def test_the_four_rules_end_to_end(servers: Servers) -> None:
     verified = verify(offline.references, servers)
     assert [v.outcome for v in verified] == [Outcome.NOT_FOUND, Outcome.FOUND, Outcome.MISMATCH, Outcome.FOUND,
                                              Outcome.FOUND]
-    result = check_text(ARTICLE, "article.md", online=Online(verified=verified))
+    result = with_online(offline, Online(verified=verified))
     rc5 = [(f.code, f.rule, str(f.severity), f.message) for f in result.findings if f.code.startswith("RC5")]
     assert rc5 == [
         ("RC501", "reference-not-found", "warning",
@@ -805,15 +805,14 @@ def test_missing_doi_of_a_bib_file_entry_has_no_fix(servers: Servers, tmp_path: 
     offline = check_text(text, "a.md", sources=[read_bibliography(bib)])
     verified = verify(offline.references, servers)
     assert [v.outcome for v in verified] == [Outcome.FOUND]
-    result = check_text(text, "a.md", sources=[read_bibliography(bib)], online=Online(verified=verified))
+    result = with_online(offline, Online(verified=verified))
     [missing] = [f for f in result.findings if f.code == "RC503"]
     assert missing.origin is not None and missing.origin.line == 1
     assert missing.suggestion == "https://doi.org/10.5555/tide.2019.001" and missing.fix == ()
 
 
 def test_rules_say_nothing_without_the_network_or_when_unchecked(servers: Servers) -> None:
+    offline = check_text(ARTICLE, "article.md")
     unchecked = [Verification(i, Outcome.UNCHECKED, detail="lookup failed") for i in range(5)]
-    result = check_text(ARTICLE, "article.md", online=Online(verified=unchecked))
-    assert not [f for f in result.findings if f.code.startswith("RC5")]
-    result = check_text(ARTICLE, "article.md", online=Online())
-    assert not [f for f in result.findings if f.code.startswith("RC5")]
+    assert with_online(offline, Online(verified=unchecked)) == offline
+    assert with_online(offline, Online()) == offline

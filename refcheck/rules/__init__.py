@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from refcheck.model import Finding
-from refcheck.rules import citations, references, verify
+from refcheck.rules import citations, links, references, verify
 from refcheck.rules.registry import Context, Problem, Rule, Selection, rule
 
-RULES: tuple[Rule, ...] = tuple(sorted((*citations.RULES, *references.RULES, *verify.RULES), key=lambda r: r.code))
+RULES: tuple[Rule, ...] = tuple(
+    sorted((*citations.RULES, *references.RULES, *links.RULES, *verify.RULES), key=lambda r: r.code)
+)
 
-__all__ = ["RULES", "Context", "Problem", "Rule", "Selection", "rule", "run", "by_name"]
+# The rules that read what the network said (Context.online): they run after the others,
+# once links are checked and references looked up.
+ONLINE: frozenset[str] = frozenset(r.code for r in (*links.RULES, *verify.RULES))
+
+__all__ = ["ONLINE", "RULES", "Context", "Problem", "Rule", "Selection", "rule", "run", "order", "by_name"]
 
 
 def by_name(name_or_code: str) -> Rule | None:
@@ -18,15 +24,21 @@ def by_name(name_or_code: str) -> Rule | None:
     return None
 
 
-def run(context: Context, selection: Selection = Selection()) -> list[Finding]:
-    """The findings of every selected rule, ordered by position, then code: those in the
-    article first, then those about entries of bibliographic files, by file and line."""
+def run(context: Context, selection: Selection = Selection(), only: frozenset[str] | None = None) -> list[Finding]:
+    """The findings of every selected rule (of those coded in ``only``, when given), ordered by
+    position, then code: those in the article first, then those about entries of
+    bibliographic files, by file and line."""
     found: list[Finding] = []
     for r in RULES:
-        if selection.enabled(r):
+        if selection.enabled(r) and (only is None or r.code in only):
             found.extend(r.run(context))
     found.sort(key=_order)
     return found
+
+
+def order(findings: list[Finding]) -> list[Finding]:
+    """``findings`` in report order (see run)."""
+    return sorted(findings, key=_order)
 
 
 def _order(f: Finding) -> tuple[str, int, int, str, int, str]:
