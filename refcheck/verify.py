@@ -348,6 +348,10 @@ def _text(value: Any) -> str:
     return clean(value) if isinstance(value, str) else ""
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _year_of(value: Any) -> int | None:
     if not isinstance(value, dict):
         return None
@@ -366,7 +370,7 @@ _NOTICE_WORDS = {"retraction": "retracted", "partial_retraction": "partially ret
 
 
 def _crossref_retraction(item: dict[str, Any], doi: str, title: str) -> str:
-    for entry in item.get("updated-by") or ():
+    for entry in _list(item.get("updated-by")):
         if not isinstance(entry, dict):
             continue
         word = _NOTICE_WORDS.get(str(entry.get("type", "")).casefold().replace("-", "_"))
@@ -376,7 +380,7 @@ def _crossref_retraction(item: dict[str, Any], doi: str, title: str) -> str:
                 return f"{word} (notice {notice})"
             source = "Retraction Watch" if entry.get("source") == "retraction-watch" else "Crossref"
             return f"{word} ({source})"
-    for entry in item.get("update-to") or ():
+    for entry in _list(item.get("update-to")):
         # A notice put in place of the article, under the article's own DOI.
         if isinstance(entry, dict) and _text(entry.get("DOI")).casefold() == doi.casefold():
             word = _NOTICE_WORDS.get(str(entry.get("type", "")).casefold().replace("-", "_"))
@@ -395,7 +399,7 @@ def crossref_work(item: dict[str, Any]) -> Work:
     subtitle = _text(item.get("subtitle"))
     if subtitle and fold(subtitle) not in fold(title):
         title = f"{title}: {subtitle}" if title else subtitle
-    people = item.get("author") or item.get("editor") or []
+    people = _list(item.get("author")) or _list(item.get("editor"))
     families = tuple(
         f for f in (_text(p.get("family")) or _text(p.get("name")) for p in people if isinstance(p, dict)) if f
     )
@@ -431,7 +435,7 @@ def _family_of(display: str) -> str:
 def openalex_work(item: dict[str, Any]) -> Work:
     """The Work of an OpenAlex work object."""
     families = []
-    for authorship in item.get("authorships") or ():
+    for authorship in _list(item.get("authorships")):
         author = authorship.get("author") if isinstance(authorship, dict) else None
         name = _text(author.get("display_name")) if isinstance(author, dict) else ""
         name = name or (_text(authorship.get("raw_author_name")) if isinstance(authorship, dict) else "")

@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from refcheck.check import check_text, with_online
 from refcheck.fixes import apply_fixes
@@ -32,8 +34,11 @@ from refcheck.verify import (
     Agreement,
     Outcome,
     Verification,
+    agreement,
     author_overlap,
     container_agreement,
+    crossref_work,
+    openalex_work,
     title_similarity,
     verify_references,
     year_agreement,
@@ -431,6 +436,29 @@ def test_score_is_the_weighted_mean_of_what_is_there() -> None:
     assert Agreement(1.0, None, None, None).score == 1.0
     assert Agreement(0.0, 1.0, 1.0, 1.0).score == pytest.approx(0.45)
     assert Agreement(None, None, None, None).score == 0.0
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 3000) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["DOI", "doi", "title", "subtitle", "author", "editor", "family", "given", "name",
+                         "issued", "date-parts", "published-print", "container-title", "updated-by", "update-to",
+                         "type", "authorships", "author", "display_name", "publication_year", "is_retracted",
+                         "primary_location", "source"]), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["DOI", "doi", "title", "subtitle", "author", "editor", "issued",
+                                        "published-online", "container-title", "updated-by", "update-to",
+                                        "authorships", "publication_year", "is_retracted", "primary_location",
+                                        "display_name"]), _JSON, max_size=8))
+def test_records_of_any_shape_never_crash(item: dict[str, Any]) -> None:
+    reference = parse(MESSY[0][0])
+    for work in (crossref_work(item), openalex_work(item)):
+        assert isinstance(work.title, str) and all(isinstance(f, str) for f in work.families)
+        assert 0.0 <= agreement(reference, work).score <= 1.0
 
 
 # ---------------------------------------------------------------- by DOI
