@@ -339,3 +339,29 @@ def test_an_unusable_cache_is_one_warning(server: str, tmp_path: Path) -> None:
     done = refcheck("links", "a.md", "--cache-dir", str(tmp_path / "blocker" / "cache"), cwd=tmp_path)
     assert done.returncode == 0
     assert done.stderr.count("refcheck: warning:") == 1 and "Traceback" not in done.stderr
+
+
+def test_a_progress_bar_on_a_terminal_only(server: str, tmp_path: Path) -> None:
+    import pty
+
+    (tmp_path / "a.md").write_text(f"{server}/ok {server}/moved\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.casefold() and k != "CI"}
+    env["TERM"] = "xterm"
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "refcheck", "links", "a.md", "--no-cache", "--format", "json"],
+                          stdout=subprocess.PIPE, stderr=follower, cwd=tmp_path, env=env, timeout=60)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert b"Checking links" in b"".join(chunks)
+    assert json.loads(done.stdout)["version"] == 1  # the report itself is untouched
+    piped = refcheck("links", "a.md", "--no-cache", cwd=tmp_path)
+    assert "Checking links" not in piped.stderr and piped.stderr == ""
