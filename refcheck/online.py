@@ -203,10 +203,10 @@ async def _run(
             verifying = asyncio.gather(*(_verify(refs, fetcher, options, cache) for refs in reference_groups))
             checked, verified = await asyncio.gather(checking, verifying)
         if cache is not None:
-            cache.put_many("link", [
-                (_cache_key(r.link, options.doi_url), _to_cache(r), r.status in (Status.OK, Status.REDIRECTED))
+            cache.put_many(
+                ("link", _cache_key(r.link, options.doi_url), _to_cache(r), r.status in (Status.OK, Status.REDIRECTED))
                 for r in checked if _cacheable(r)
-            ])  # fmt: skip
+            )  # fmt: skip
             if cache.warning:
                 warnings.append(cache.warning)
     finally:

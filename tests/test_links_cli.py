@@ -315,3 +315,53 @@ def test_malformed_urls_are_findings_not_crashes(tmp_path: Path) -> None:
     assert "scheme needs" in details["http//broken.example/x"]
     assert "IDNA" in details["https://snow\u2603man.example/"]
     assert "URL too long" in details[long_url[:30]]
+
+
+def test_a_second_run_reads_the_cache_and_asks_no_server(server: str, tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(f"{server}/cached-ok-check {server}/ok and {server}/gone-cached\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = refcheck("links", "a.md", "--cache-dir", str(cache), "--format", "json", "--retries", "0", cwd=tmp_path)
+    asked = dict(_counts)
+    second = refcheck("links", "a.md", "--cache-dir", str(cache), "--format", "json", "--retries", "0", cwd=tmp_path)
+    assert _counts == asked  # nothing asked again
+    one, two = _json(first), _json(second)
+    assert [e["status"] for e in one["links"]] == [e["status"] for e in two["links"]]  # type: ignore[attr-defined]
+    assert [e["cached"] for e in two["links"]] == [True, True, True]  # type: ignore[attr-defined]
+    assert (cache / "network-v1.sqlite3").exists()
+    assert "(3 from the cache)" in refcheck("links", "a.md", "--cache-dir", str(cache), cwd=tmp_path).stdout
+    fresh = refcheck("links", "a.md", "--cache-dir", str(cache), "--no-cache", "--format", "json", cwd=tmp_path)
+    assert not any(e["cached"] for e in _json(fresh)["links"])  # type: ignore[attr-defined]
+
+
+def test_an_unusable_cache_is_one_warning(server: str, tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(f"{server}/ok\n", encoding="utf-8")
+    (tmp_path / "blocker").write_text("a file where the cache directory should be", encoding="utf-8")
+    done = refcheck("links", "a.md", "--cache-dir", str(tmp_path / "blocker" / "cache"), cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stderr.count("refcheck: warning:") == 1 and "Traceback" not in done.stderr
+
+
+def test_a_progress_bar_on_a_terminal_only(server: str, tmp_path: Path) -> None:
+    import pty
+
+    (tmp_path / "a.md").write_text(f"{server}/ok {server}/moved\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.casefold() and k != "CI"}
+    env["TERM"] = "xterm"
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "refcheck", "links", "a.md", "--no-cache", "--format", "json"],
+                          stdout=subprocess.PIPE, stderr=follower, cwd=tmp_path, env=env, timeout=60)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert b"Checking links" in b"".join(chunks)
+    assert json.loads(done.stdout)["version"] == 1  # the report itself is untouched
+    piped = refcheck("links", "a.md", "--no-cache", cwd=tmp_path)
+    assert "Checking links" not in piped.stderr and piped.stderr == ""
