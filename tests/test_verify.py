@@ -32,6 +32,7 @@ from refcheck.references import parse_reference
 from refcheck.rules.registry import Online
 from refcheck.verify import (
     Agreement,
+    Cache,
     Outcome,
     Verification,
     agreement,
@@ -337,7 +338,7 @@ def parse(entry: str) -> Reference:
     return parse_reference(entry, Span(0, len(entry)), learned=True)
 
 
-def verify(references: Sequence[Reference], servers: Servers, *, cache: MemoryCache | None = None,
+def verify(references: Sequence[Reference], servers: Servers, *, cache: Cache | None = None,
            mailto: str | None = None, crossref: str | None = None, openalex: str | None = None,
            timeout: float = 5.0, retries: int = 1) -> list[Verification]:
     async def run() -> list[Verification]:
@@ -758,6 +759,21 @@ def test_a_second_run_asks_nothing_thanks_to_the_cache(servers: Servers) -> None
     # What is kept is slim: no reference lists.
     assert all('"reference":' not in json.dumps(value) and len(json.dumps(value)) < 20000
                for value in cache.kept.values())
+
+
+def test_the_sqlite_cache_serves_a_second_run(servers: Servers, tmp_path: Any) -> None:
+    from refcheck.netcache import ResponseCache
+
+    references = [parse(MESSY[0][0]), parse(INVENTED[0]), parse(TIDE_DOI.format(doi="10.6666/gut.2020.5"))]
+    cache = ResponseCache(tmp_path)
+    try:
+        first: list[Verification] = []
+        assert requests_during(lambda: first.extend(verify(references, servers, cache=cache)))
+        second: list[Verification] = []
+        assert requests_during(lambda: second.extend(verify(references, servers, cache=cache))) == []
+        assert second == first
+    finally:
+        cache.close()
 
 
 def test_the_same_lookup_is_made_once(servers: Servers) -> None:
