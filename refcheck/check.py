@@ -35,6 +35,7 @@ class Result:
     findings: tuple[Finding, ...]
     lines: Lines = field(repr=False)
     sources: tuple[Bibliography, ...] = field(default=(), repr=False)
+    online: Online | None = field(default=None, repr=False)  # what the network said (check_online)
 
     def source_lines(self, path: str) -> Lines | None:
         """The lines of the bibliographic file named ``path``, if it is one of ``sources``."""
@@ -108,7 +109,5 @@ def with_online(result: Result, online: Online, selection: Selection = Selection
     holds: the results of checking this document's links, its references' verifications."""
     context = Context(result.document, result.citations, result.references, result.matches, result.lines, online)
     found = run(context, selection, only=ONLINE)
-    if not found:
-        return result
-    return dataclasses.replace(result, findings=tuple(order([*result.findings, *found])))
+    return dataclasses.replace(result, findings=tuple(order([*result.findings, *found])), online=online)
 

@@ -296,8 +296,9 @@ def _check(args: argparse.Namespace) -> Exit:
         except ValueError as error:
             print(f"refcheck: error: {error}", file=sys.stderr)
             return Exit.ERROR
-    if args.fix and not _fix(results, _SAFE_FIXES):
-        failed = True
+    if args.fix:
+        results, written = _fix(results, _SAFE_FIXES)
+        failed = failed or not written
     color = args.output is None and args.format == "text" and _use_color(args.color, sys.stdout)
     _write(FORMATS[args.format](results, color), args.output)
     if failed:
@@ -343,16 +344,21 @@ def _online(results: list[Result], args: argparse.Namespace, selection: Any) -> 
 _SAFE_FIXES = frozenset({"link-redirected", "missing-doi"})
 
 
-def _fix(results: Sequence[Result], rules: frozenset[str]) -> bool:
+def _fix(results: Sequence[Result], rules: frozenset[str]) -> tuple[list[Result], bool]:
     """Apply the fixes of ``rules`` to each article, written back atomically in its own
-    encoding; False if one could not be written (said on standard error)."""
+    encoding: the results without the findings fixed, and False if a file could not be
+    written (said on standard error)."""
+    import dataclasses
+
     from refcheck.fixes import apply_fixes
 
     ok = True
+    remaining = []
     for result in results:
         doc = result.document
         findings = [f for f in result.findings if f.rule in rules and f.fix and f.origin is None]
         if not findings or doc.path == "<stdin>":
+            remaining.append(result)
             continue
         text = apply_fixes(doc.text, findings)
         if doc.encoding in ("utf-16", "utf-32") and text.startswith(" "):
@@ -362,10 +368,14 @@ def _fix(results: Sequence[Result], rules: frozenset[str]) -> bool:
         except (OSError, UnicodeEncodeError) as error:
             print(f"refcheck: error: {doc.path}: cannot write ({error})", file=sys.stderr)
             ok = False
+            remaining.append(result)
             continue
         print(f"refcheck: fixed {len(findings)} problem{'s' if len(findings) != 1 else ''} in {doc.path}",
               file=sys.stderr)
-    return ok
+        # The report shows what is left; positions are those of the text before the fixes.
+        fixed = set(map(id, findings))
+        remaining.append(dataclasses.replace(result, findings=tuple(f for f in result.findings if id(f) not in fixed)))
+    return remaining, ok
 
 
 _BIBLIOGRAPHY_SUFFIXES = (".bib", ".json", ".yaml", ".yml", ".ris")
@@ -417,8 +427,9 @@ def _links(args: argparse.Namespace) -> Exit:
     for warning in done.warnings:
         print(f"refcheck: warning: {warning}", file=sys.stderr)
     results = [with_online(base, Online(links), selection) for base, links in zip(bases, done.links)]
-    if args.fix and not _fix(results, frozenset({"link-redirected"})):
-        failed = True
+    if args.fix:
+        results, written = _fix(results, frozenset({"link-redirected"}))
+        failed = failed or not written
     if args.format == "json":
         report = links_report(results, done.links)
     else:

@@ -9,6 +9,7 @@ from typing import Any
 
 from refcheck.check import Result
 from refcheck.links import LinkResult
+from refcheck.verify import Verification
 from refcheck.model import Finding, Origin, Severity, Span
 
 JSON_VERSION = 1
@@ -70,6 +71,7 @@ def document_record(result: Result) -> dict[str, Any]:
             }
         )
     references = []
+    verified = {v.reference: v for v in result.online.verified} if result.online is not None else {}
     for index, (reference, cited) in enumerate(zip(result.references, result.cited_counts())):
         record: dict[str, Any] = {"index": index}
         if reference.origin is not None:
@@ -82,8 +84,22 @@ def document_record(result: Result) -> dict[str, Any]:
             record.update(line=line, end_line=end_line)
             csl = reference.to_csl(id=f"ref{index + 1}")
         record.update(text=reference.text, csl=csl, cited=cited)
+        verification = verified.get(index)
+        if verification is not None:
+            record["verification"] = _verification(verification)
         references.append(record)
     return {"path": result.document.path, "citations": citations, "references": references}
+
+
+def _verification(verification: Verification) -> dict[str, Any]:
+    work = verification.work
+    record = None
+    if work is not None:
+        record = {"source": work.source, "title": work.title, "families": list(work.families), "year": work.year,
+                  "container": work.container or None, "doi": work.doi or None,
+                  "retraction": work.retraction or None}  # fmt: skip
+    return {"outcome": verification.outcome.value, "score": round(verification.score, 3), "record": record,
+            "detail": verification.detail or None}
 
 
 def to_json(results: Sequence[Result]) -> dict[str, Any]:

@@ -149,7 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/forbidden":
             self._send(403)
         elif path == "/slow":
-            time.sleep(1.0)
+            time.sleep(3.5)
             self._send(200)
         elif path.startswith("/handles/"):
             doi = path[len("/handles/") :]
@@ -208,7 +208,7 @@ def test_statuses_against_a_real_server(server: str) -> None:
     clock = _Clock()
     paths = ["/ok", "/hop/3", "/temp", "/missing", "/gone", "/to-missing", "/loop", "/no-head", "/busy",
              "/always-busy", "/flaky", "/forbidden", "/slow", "/reset", "/bad-gateway"]
-    results = _check([_url(server + p) for p in paths], clock, timeout=0.3, retries=2, backoff=0.01)
+    results = _check([_url(server + p) for p in paths], clock, timeout=1.0, retries=2, backoff=0.01)
     by_path = {r.link.target[len(server) :]: r for r in results}
     assert [r.link.target for r in results] == [server + p for p in paths]
     assert by_path["/ok"].status is Status.OK and by_path["/ok"].http_status == 200

@@ -858,5 +858,30 @@ def test_missing_doi_of_a_bib_file_entry_has_no_fix(servers: Servers, tmp_path: 
 def test_rules_say_nothing_without_the_network_or_when_unchecked(servers: Servers) -> None:
     offline = check_text(ARTICLE, "article.md")
     unchecked = [Verification(i, Outcome.UNCHECKED, detail="lookup failed") for i in range(5)]
-    assert with_online(offline, Online(verified=unchecked)) == offline
-    assert with_online(offline, Online()) == offline
+    assert with_online(offline, Online(verified=unchecked)).findings == offline.findings
+    assert with_online(offline, Online()).findings == offline.findings
+
+
+def test_check_verify_on_the_command_line_fixes_the_missing_doi(servers: Servers, tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    article = tmp_path / "article.md"
+    article.write_bytes(ARTICLE.replace("\n", "\r\n").encode("utf-8"))
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.casefold()}
+    command = [sys.executable, "-m", "refcheck", "check", "article.md", "--verify", "--no-cache",
+               "--crossref-url", servers.crossref, "--openalex-url", servers.openalex, "--mailto", "me@example.org",
+               "--format", "json", "--fail-on", "error"]
+    done = subprocess.run([*command, "--fix"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert done.returncode == 1, done.stderr  # a mismatch and a retraction are errors
+    assert "refcheck: fixed 1 problem in article.md" in done.stderr
+    report = json.loads(done.stdout)
+    assert sorted(f["rule"] for f in report["findings"] if f["code"].startswith("RC5")) == [
+        "metadata-mismatch", "reference-not-found", "retracted"]  # missing-doi was fixed
+    outcomes = [r["verification"]["outcome"] for r in report["documents"][0]["references"]]
+    assert outcomes == ["not-found", "found", "mismatch", "found", "found"]
+    expected = ARTICLE.replace("pp. 44–59.\n", "pp. 44–59. https://doi.org/10.5555/tide.2019.001\n")
+    assert article.read_bytes() == expected.replace("\n", "\r\n").encode("utf-8")
+    again = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert "missing-doi" not in again.stdout
