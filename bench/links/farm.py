@@ -51,7 +51,7 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -110,11 +110,15 @@ class Farm:
                     raise
         self.refused_port = self._hold_refused_port()
 
+    def _handler(self, host: str) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await self._connection(reader, writer, host)
+
+        return handle
+
     async def _listen_all(self, port: int) -> None:
         for host in self.addresses:
-            server = await asyncio.start_server(
-                lambda r, w, h=host: self._connection(r, w, h), host, port, backlog=1024, reuse_address=True
-            )
+            server = await asyncio.start_server(self._handler(host), host, port, backlog=1024, reuse_address=True)
             if port == 0:
                 port = server.sockets[0].getsockname()[1]
             self.servers.append(server)
@@ -324,7 +328,7 @@ class Farm:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, CHUNK)
         head = (f"HTTP/1.1 200 OK\r\nServer: refcheck-bench-farm\r\nContent-Type: application/octet-stream\r\n"
                 f"Content-Length: {self.big_body}\r\n\r\n").encode("latin-1")  # fmt: skip
-        record = {"path": path, "bytes_sent": 0, "complete": False}
+        record: dict[str, Any] = {"path": path, "bytes_sent": 0, "complete": False}
         st.big_bodies.append(record)
         chunk = b"x" * CHUNK
         written = 0
@@ -417,9 +421,7 @@ class LoopbackFarm(Farm):
 
     async def _listen_all(self, port: int) -> None:
         for host in self.addresses:
-            server = await asyncio.start_server(
-                lambda r, w, h=host: self._connection(r, w, h), "127.0.0.1", 0, backlog=1024
-            )
+            server = await asyncio.start_server(self._handler(host), "127.0.0.1", 0, backlog=1024)
             self.ports[host] = server.sockets[0].getsockname()[1]
             self.servers.append(server)
 
@@ -436,7 +438,7 @@ class LoopbackFarm(Farm):
             "refused_port": self.refused_port,
             "refused": [f"http://127.0.0.1:{self.refused_port}"],
             "doi_url": f"http://127.0.0.1:{self.ports[self.addresses[-1]]}/api/handles/",
-            "fallback": "127.0.0.2-10 cannot be bound here: nine ports on 127.0.0.1",
+            "fallback": "nine ports on 127.0.0.1 instead of 127.0.0.2-10 (asked for, or those cannot be bound here)",
         }
 
 

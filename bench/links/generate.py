@@ -96,13 +96,19 @@ def _path(behaviour: str, slug: str, rng: random.Random, small: bool) -> str:
 
 
 def make_targets(hosts: list[str], refused: list[str], count: int = 1000, seed: int = 0,
-                 small: bool = False) -> list[Target]:
-    """The distinct targets in article order: hosts and behaviours spread by the seeded generator."""
+                 small: bool = False, without: frozenset[str] | set[str] = frozenset()) -> list[Target]:
+    """The distinct targets in article order: hosts and behaviours spread by the seeded generator.
+
+    Behaviours ``without`` are left out and their share goes to plain ok URLs.
+    """
     rng = random.Random(seed)
     if small:
         counts = {b: SMALL_COUNTS.get(b, 1) for b in MIX}
     else:
         counts = {b: round(n * count / 1000) for b, (n, _) in MIX.items()}
+    for behaviour in without:
+        counts[behaviour] = 0
+    if not small:
         counts["ok"] += count - sum(counts.values())
     targets = []
     n = 0
@@ -172,14 +178,15 @@ def write_article(targets: list[Target], seed: int = 0) -> str:
 
 
 def generate(hosts: list[str], refused: list[str], count: int = 1000, seed: int = 0,
-             small: bool = False) -> tuple[str, dict[str, Any]]:
+             small: bool = False, without: frozenset[str] | set[str] = frozenset()) -> tuple[str, dict[str, Any]]:
     """The article and its truth: {"links": {target: {"kind", "behaviour", "status"}}, …}."""
-    targets = make_targets(hosts, refused, count, seed, small)
+    targets = make_targets(hosts, refused, count, seed, small, without)
     article = write_article(targets, seed)
     truth = {
         "seed": seed,
         "count": len(targets),
         "small": small,
+        "without": sorted(without),
         "hosts": hosts,
         "links": {t.target: {"kind": t.kind, "behaviour": t.behaviour, "status": t.status} for t in targets},
     }
@@ -187,8 +194,8 @@ def generate(hosts: list[str], refused: list[str], count: int = 1000, seed: int 
 
 
 def write(out_dir: Path, hosts: list[str], refused: list[str], count: int = 1000, seed: int = 0,
-          small: bool = False) -> tuple[Path, Path, dict[str, Any]]:
-    article, truth = generate(hosts, refused, count, seed, small)
+          small: bool = False, without: frozenset[str] | set[str] = frozenset()) -> tuple[Path, Path, dict[str, Any]]:
+    article, truth = generate(hosts, refused, count, seed, small, without)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = "article-small" if small else "article"
     article_path, truth_path = out_dir / f"{name}.md", out_dir / f"{name}.truth.json"
@@ -204,11 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1000, help="distinct URLs and DOIs")
     parser.add_argument("--small", action="store_true", help="one or two of each behaviour, short waits")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--without", default="", help="behaviours to leave out, comma-separated (e.g. stall)")
     parser.add_argument("-o", "--out", type=Path, default=Path(__file__).resolve().parent.parent / "out" / "links")
     args = parser.parse_args(argv)
     hosts = [f"http://{h}:{args.port}" for h in HOSTS]
     refused = [f"http://{h}:{args.refused_port}" for h in HOSTS]
-    article, truth_path, truth = write(args.out, hosts, refused, args.count, args.seed, args.small)
+    without = {b.strip() for b in args.without.split(",") if b.strip()}
+    article, truth_path, truth = write(args.out, hosts, refused, args.count, args.seed, args.small, without)
     statuses: dict[str, int] = {}
     for entry in truth["links"].values():
         statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
