@@ -26,9 +26,6 @@ CROWD = 24  # slow URLs on one host, to see the per-host limit reached and kept
 
 
 # Behaviours refcheck.links does not yet get right, with what it says (see bench/README.md).
-KNOWN_WRONG = {
-    "head404": "refcheck.links falls back to GET only after 405/501, so a HEAD answered 404 is called dead",
-}
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +59,8 @@ def test_full_mix_is_about_a_fifth_dead() -> None:
 
 @pytest.mark.parametrize(
     "behaviour",
-    [pytest.param(b, marks=pytest.mark.xfail(reason=KNOWN_WRONG[b], strict=False)) if b in KNOWN_WRONG else b
-     for b in generate.MIX],
-)  # fmt: skip
+    list(generate.MIX),
+)
 def test_refcheck_gives_each_behaviour_its_true_status(checked: dict[str, Any], behaviour: str) -> None:
     results: dict[str, LinkResult] = checked["results"]
     for target, entry in checked["truth"]["links"].items():
