@@ -256,7 +256,7 @@ class Politeness:
     host_interval: float = 0.0
     timeout: float = 20.0
     retries: int = 2
-    backoff: float = 0.5
+    backoff: float = 0.25
     max_backoff: float = 8.0
     max_retry_after: float = 30.0
 
@@ -314,15 +314,45 @@ class Fetcher:
     that both share the per-host limits.
     """
 
-    def __init__(self, client: httpx.AsyncClient, settings: Politeness = Politeness(),
-                 clock: Clock | None = None, rng: random.Random | None = None) -> None:
+    def __init__(self, client: httpx.AsyncClient | None, settings: Politeness = Politeness(),
+                 clock: Clock | None = None, rng: random.Random | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        # Without a client, one client a host, made on first use (see _client_for): a pool
+        # of a few connections each, kept alive, where one pool of hundreds costs httpcore
+        # more in bookkeeping than the requests themselves.
         self.client = client
+        self.transport = transport
+        self.clients: dict[str, httpx.AsyncClient] = {}
         self.settings = settings
         self.gate = asyncio.Semaphore(settings.concurrency)
         self.per_host = settings.per_host
         self.hosts: dict[str, _Host] = {}
         self.clock: Clock = clock or SystemClock()
         self.rng = rng or random.Random()
+
+    def _client_for(self, host: str) -> httpx.AsyncClient:
+        if self.client is not None:
+            return self.client
+        client = self.clients.get(host)
+        if client is None:
+            import httpx
+
+            limits = httpx.Limits(max_connections=self.per_host, max_keepalive_connections=self.per_host)
+            client = self.clients[host] = httpx.AsyncClient(transport=self.transport, limits=limits,
+                                                            timeout=self.settings.timeout)
+        return client
+
+    async def aclose(self) -> None:
+        """Close the clients of each host (a client given to the Fetcher is the caller's)."""
+        clients, self.clients = list(self.clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     def _host(self, url: str) -> _Host:
         host = urlsplit(url).netloc.casefold()
@@ -350,11 +380,14 @@ class Fetcher:
             await self._polite(host)
             headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Language": "en;q=0.9, *;q=0.5"}
             headers.update(extra or {})
-            async with self.client.stream(
+            client = self._client_for(urlsplit(url).netloc.casefold())
+            async with client.stream(
                 method, url, headers=headers, timeout=self.settings.timeout, follow_redirects=False
             ) as response:
                 body = bytearray()
-                if read_body:
+                if method == "HEAD":
+                    await response.aread()  # nothing, but read: the connection can then be used again
+                elif read_body:
                     async for chunk in response.aiter_raw():
                         body.extend(chunk[: max_body - len(body)])
                         if len(body) >= max_body:
@@ -381,7 +414,7 @@ class Fetcher:
         return float(min(delay, self.settings.max_backoff))
 
     async def fetch(self, method: str, url: str, read_body: bool = False, max_body: int = MAX_BODY,
-                    headers: dict[str, str] | None = None) -> Answer:
+                    headers: dict[str, str] | None = None, retry_timeouts: bool = True) -> Answer:
         """One logical request, retried on 429/503 (after Retry-After) and transient failures.
 
         The body (with ``read_body``) is read raw, as sent, up to ``max_body`` bytes; ask for
@@ -396,7 +429,8 @@ class Fetcher:
                 status, location, body, retry_after, challenge = await self._once(
                     method, url, read_body, max_body, headers)
             except httpx.TimeoutException as exc:
-                if last:
+                # A timeout is retried once at most: each attempt costs the whole timeout.
+                if last or not retry_timeouts or attempts > 1:
                     return Answer(None, failure=Status.TIMEOUT, detail=type(exc).__name__, attempts=attempts)
                 await self.clock.sleep(self._backoff(attempts - 1))
                 continue
@@ -439,12 +473,16 @@ class _LinkChecker:
             if why:
                 detail = f"not followed: {url}" if hops else why
                 return self._result(link, Status.ERROR, None, url, hops, attempts, start, bytes_read, detail=detail)
-            answer = await self.fetch("HEAD", url, read_body=False)
+            answer = await self.fetch("HEAD", url, read_body=False, retry_timeouts=False)
             attempts += answer.attempts
-            if answer.status is not None and answer.status >= 400 and answer.status != 429:
-                # Many servers refuse HEAD (405, 501) or answer it wrongly (403, 404, 500):
-                # only GET's answer counts.
-                answer = await self.fetch("GET", url, read_body=True)
+            if (answer.status is not None and answer.status >= 400 and answer.status != 429) or (
+                answer.failure is Status.TIMEOUT
+            ):
+                # Many servers refuse HEAD (405, 501), answer it wrongly (403, 404, 500) or
+                # never (a timeout): only GET's answer counts.  GET is then the retry of a
+                # timeout, which is not tried a third time: each costs the whole timeout.
+                answer = await self.fetch("GET", url, read_body=True,
+                                          retry_timeouts=answer.failure is not Status.TIMEOUT)
                 attempts += answer.attempts
             bytes_read += answer.bytes_read
             if answer.status is None:
@@ -531,20 +569,6 @@ def _classify(status: int, hops: Sequence[Hop]) -> Status:
 DOI_URL = "https://doi.org/api/handles/"
 
 
-def open_client(settings: Politeness = Politeness(),
-                transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """The one client of a run: connections pooled up to the concurrency limit, the
-    environment's proxy settings honoured."""
-    import httpx
-
-    return httpx.AsyncClient(
-        transport=transport,
-        limits=httpx.Limits(max_connections=settings.concurrency,
-                            max_keepalive_connections=settings.concurrency),
-        timeout=settings.timeout,
-    )
-
-
 async def check_with(
     fetcher: Fetcher,
     links: Sequence[Link],
@@ -610,7 +634,7 @@ async def check_links(
     host_interval: float = 0.0,
     timeout: float = 20.0,
     retries: int = 2,
-    backoff: float = 0.5,
+    backoff: float = 0.25,
     max_backoff: float = 8.0,
     max_retry_after: float = 30.0,
     doi_url: str = DOI_URL,
@@ -625,12 +649,5 @@ async def check_links(
     """
     settings = Politeness(concurrency, per_host, host_interval, timeout, retries, backoff, max_backoff,
                           max_retry_after)
-    own = client is None
-    if client is None:
-        client = open_client(settings, transport)
-    try:
-        return await check_with(Fetcher(client, settings, clock, rng), list(links), doi_url=doi_url,
-                                deadline=deadline)
-    finally:
-        if own:
-            await client.aclose()
+    async with Fetcher(client, settings, clock, rng, transport) as fetcher:
+        return await check_with(fetcher, list(links), doi_url=doi_url, deadline=deadline)

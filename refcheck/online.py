@@ -27,7 +27,6 @@ from refcheck.links import (
     check_with,
     collect_links,
     links_of_references,
-    open_client,
 )
 from refcheck.rules.registry import Online
 
@@ -196,8 +195,7 @@ async def _run(
         if on_result is not None:
             for result in known.values():
                 on_result(result)
-        async with open_client(options.politeness, options.transport) as client:
-            fetcher = Fetcher(client, options.politeness)
+        async with Fetcher(None, options.politeness, transport=options.transport) as fetcher:
             checking = check_with(fetcher, todo, doi_url=options.doi_url, deadline=options.deadline,
                                   on_result=on_result)
             verifying = asyncio.gather(*(_verify(refs, fetcher, options, cache) for refs in reference_groups))
