@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import gc
 from collections.abc import Iterator, Sequence
@@ -14,7 +15,7 @@ from refcheck.citations import find_citations
 from refcheck.document import Document, Lines
 from refcheck.matching import match
 from refcheck.model import Citation, Finding, Match, Reference, Span
-from refcheck.references import read_references
+from refcheck.references import parse_reference, read_references
 from refcheck.rules import ONLINE, Context, Selection, order, run
 from refcheck.rules.registry import Online
 from refcheck.sources import Bibliography
@@ -36,6 +37,21 @@ class Result:
     lines: Lines = field(repr=False)
     sources: tuple[Bibliography, ...] = field(default=(), repr=False)
     online: Online | None = field(default=None, repr=False)  # what the network said (check_online)
+
+    def where(self, offset: int) -> tuple[str, int, int]:
+        """The file, 1-based line and column of an offset into the document's text: its own
+        path and line, or, for text put together from several files or parts (see
+        Document.places), those of the part it came from."""
+        line, column = self.lines.position(offset)
+        places = self.document.places
+        if not places:
+            return self.document.path, line, column
+        at = bisect.bisect_right([p.start for p in places], offset) - 1
+        if at < 0:
+            return self.document.path, line, column
+        place = places[at]
+        first, _ = self.lines.position(place.start)
+        return place.path, place.line + line - first, column
 
     def source_lines(self, path: str) -> Lines | None:
         """The lines of the bibliographic file named ``path``, if it is one of ``sources``."""
@@ -82,14 +98,48 @@ def check_document(doc: Document, selection: Selection = Selection(),
 
 
 def _check(doc: Document, selection: Selection, sources: tuple[Bibliography, ...]) -> Result:
-    citations = tuple(find_citations(doc.text, doc.body))
-    listed = read_references(doc.text, doc.references, learned=True) if doc.references else []
+    citations = tuple(_citations(doc))
+    if doc.entries:
+        listed = [dataclasses.replace(parse_reference(doc.text, span, learned=True), key=key)
+                  for span, key in doc.entries]
+    else:
+        listed = read_references(doc.text, doc.references, learned=True) if doc.references else []
     references = (*listed, *(r for source in sources for r in source.references))
     matches = tuple(match(citations, references))
     lines = Lines(doc.text)
     context = Context(doc, citations, references, matches, lines)
     findings = tuple(run(context, selection))
     return Result(doc, citations, references, matches, findings, lines, sources)
+
+
+def _citations(doc: Document) -> list[Citation]:
+    """The citations of ``doc``'s body, outside its ignored spans, and the key citations its
+    format reader found, in document order."""
+    found = find_citations(doc.text, doc.body)
+    if doc.ignore:
+        spans = sorted(doc.ignore)
+        starts = [s.start for s in spans]
+
+        def ignored(offset: int) -> bool:
+            at = bisect.bisect_right(starts, offset) - 1
+            return at >= 0 and offset < spans[at].end
+
+        found = [c for c in found if not ignored(c.span.start)]
+    if doc.keys:
+        found = sorted([*found, *doc.keys], key=lambda c: (c.span.start, c.span.end))
+    return found
+
+
+def own_sources(doc: Document) -> list[Bibliography]:
+    """The bibliographies a document brings itself: the files it names (``\\bibliography``,
+    ``bibliography:``) and the CSL items it carries (YAML ``references:``, Zotero fields).
+    Raises InputError for a named file that cannot be read."""
+    from refcheck.sources import items_bibliography, read_bibliography
+
+    found = [read_bibliography(path) for path in doc.bibliography]
+    if doc.items:
+        found.append(items_bibliography(doc.path, doc.text, doc.items))
+    return found
 
 
 def check_text(text: str, path: str = "<text>", selection: Selection = Selection(),
@@ -100,8 +150,22 @@ def check_text(text: str, path: str = "<text>", selection: Selection = Selection
 
 def check_file(path: str | Path, selection: Selection = Selection(),
                sources: Sequence[Bibliography] = ()) -> Result:
-    """Check the article at ``path`` ("-" for standard input); raises InputError for bad input."""
-    return check_document(documents.read(path), selection, sources)
+    """Check the article at ``path`` ("-" for standard input), read by its format (see
+    refcheck.formats), with the bibliographies it names or carries; raises InputError for
+    bad input."""
+    from refcheck import formats
+
+    doc = formats.read(path)
+    given = {_resolved(source.path) for source in sources}
+    own = [source for source in own_sources(doc) if _resolved(source.path) not in given or source.path == doc.path]
+    return check_document(doc, selection, [*sources, *own])
+
+
+def _resolved(path: str) -> Path:
+    try:
+        return Path(path).resolve()
+    except OSError:
+        return Path(path)
 
 
 def with_online(result: Result, online: Online, selection: Selection = Selection()) -> Result:

@@ -7,8 +7,9 @@ import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from refcheck.model import Span
+from refcheck.model import Citation, Span
 
 
 class InputError(Exception):
@@ -21,12 +22,41 @@ class InputError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """Where a stretch of a Document's text came from: from ``start`` on (until the next
+    Place), the text is that of ``path`` from its 1-based ``line`` on.  ``label`` names the
+    place for readers when lines mean little ("footnote 3" in a .docx)."""
+
+    start: int
+    path: str
+    line: int = 1
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
-    """An article's text and the regions refcheck reads.
+    r"""An article's text and the regions refcheck reads.
 
     ``body`` is where citations are looked for; ``references`` is the reference
     section (after its heading, before any page furniture), or None when the
     article has none.
+
+    What a format reader (refcheck.formats) adds:
+
+    - ``kind``: "text", "markdown", "latex", "docx" or "html";
+    - ``ignore``: spans where no citation is looked for (comments, code, verbatim);
+    - ``keys``: the key citations the reader found (``[@key]``, ``\cite{key}``, a
+      Zotero field), CitationKind.KEY with their spans in ``text``;
+    - ``entries``: explicit reference entries — span in ``text`` and citation key
+      (``\bibitem{key}``) — read instead of splitting ``references``;
+    - ``bibliography``: the bibliographic files the document names (``\bibliography{}``,
+      ``bibliography:``), as paths that can be opened;
+    - ``items``: CSL-JSON items the document carries itself (YAML ``references:``, Zotero
+      and Mendeley fields), each with the 1-based line it is on;
+    - ``places``: for text put together from several files or parts (``\input``, a
+      .docx's footnotes), where each stretch came from; empty when ``text`` is ``path``'s.
+    - ``source``: the original bytes when ``text`` is not the file's text (a .docx), for
+      fixes; None otherwise.
     """
 
     path: str
@@ -36,6 +66,14 @@ class Document:
     heading: Span | None = None
     encoding: str = "utf-8"
     warnings: tuple[str, ...] = ()
+    kind: str = "text"
+    ignore: tuple[Span, ...] = ()
+    keys: tuple[Citation, ...] = ()
+    entries: tuple[tuple[Span, str], ...] = ()
+    bibliography: tuple[str, ...] = ()
+    items: tuple[tuple[dict[str, Any], int], ...] = ()
+    places: tuple[Place, ...] = ()
+    source: bytes | None = None
 
 
 class Lines:

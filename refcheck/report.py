@@ -16,8 +16,8 @@ JSON_VERSION = 1
 
 
 def _position(result: Result, span: Span) -> dict[str, int]:
-    line, column = result.lines.position(span.start)
-    end_line, end_column = result.lines.position(span.end)
+    _, line, column = result.where(span.start)
+    _, end_line, end_column = result.where(span.end)
     return {"line": line, "column": column, "end_line": end_line, "end_column": end_column}
 
 
@@ -35,7 +35,7 @@ def finding_record(result: Result, finding: Finding) -> dict[str, Any]:
         where = {"path": finding.origin.path, **_origin_position(result, finding.origin),
                  "document": result.document.path}  # fmt: skip
     else:
-        where = {"path": result.document.path, **_position(result, finding.span)}
+        where = {"path": result.where(finding.span.start)[0], **_position(result, finding.span)}
     return {
         "code": finding.code,
         "rule": finding.rule,
@@ -183,7 +183,7 @@ def text_report(results: Sequence[Result], color: bool = False) -> str:
             if finding.origin is not None:
                 path, (line, column) = finding.origin.path, (finding.origin.line, 1)
             else:
-                path, (line, column) = result.document.path, result.lines.position(finding.span.start)
+                path, line, column = result.where(finding.span.start)
             where = _paint(f"{path}:{line}:{column}:", "1", color)
             code = _paint(finding.code, _STYLE[finding.severity], color)
             out.append(f"{where} {code} {finding.rule} {finding.message}")
@@ -234,8 +234,8 @@ def links_report(results: Sequence[Result], links: Sequence[Sequence[LinkResult]
                     "locations": [],
                 }
             for span in link.spans:
-                line, column = result.lines.position(span.start)
-                record["locations"].append({"path": result.document.path, "line": line, "column": column})
+                path, line, column = result.where(span.start)
+                record["locations"].append({"path": path, "line": line, "column": column})
             for origin in link.origins:
                 record["locations"].append({"path": origin.path, "line": origin.line, "column": 1})
     report = {

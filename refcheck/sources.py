@@ -115,6 +115,14 @@ def read_bibliography(path: str | Path, kind: str = "auto") -> Bibliography:
     return Bibliography(name, text, references, tuple(entries.problems), warnings)
 
 
+def items_bibliography(path: str, text: str, items: Iterable[tuple[dict[str, Any], int]]) -> Bibliography:
+    """CSL items that a document carries (YAML ``references:``, Zotero fields) as a
+    Bibliography placed in the document: each entry's origin is the document and the line
+    the item is on."""
+    references = tuple(Reference.from_csl(item, Origin(path, line)) for item, line in items)
+    return Bibliography(path, text, references)
+
+
 def text_kind(text: str) -> str:
     """"article" for text with a reference-list heading or prose before its references,
     "list" for references one per line and nothing else."""

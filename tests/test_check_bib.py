@@ -180,7 +180,7 @@ def test_text_report_names_the_bib_file_and_line(tmp_path: Path, capsys: pytest.
     at = lines.index(f"{source}:27:1: RC102 uncited-reference Peña (2021) is never cited")
     # The entry's first line in the .bib file, underlined.
     assert lines[at + 1 : at + 3] == [" 27 | @book{pena2021,", "    | ^^^^^^^^^^^^^^^"]
-    assert lines[-1] == "Found 2 problems (1 error, 1 warning) in 1 file."
+    assert lines[-1] == "Found 2 problems (1 error, 1 info) in 1 file."
 
 
 def test_several_bib_files_add_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

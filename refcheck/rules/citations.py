@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 
@@ -87,7 +89,10 @@ def unresolved_citation(context: Context) -> Iterator[Problem]:
 def uncited_reference(context: Context) -> Iterator[Problem]:
     """A reference-list entry that no citation uses.
 
-    An uncited copy of another entry is left to duplicate-reference.
+    An uncited copy of another entry is left to duplicate-reference. An entry of a
+    bibliographic file (``--bib``, ``\\bibliography{}``, ``bibliography:``) or of CSL items
+    the document carries is reported at severity info: BibTeX and pandoc print only what is
+    cited, and one library often serves many papers.
 
     Bad:  ``Marsh, P. (2019) …`` listed but never cited.
     Good: every entry is cited at least once, e.g. ``(Marsh, 2019)``.
@@ -99,7 +104,8 @@ def uncited_reference(context: Context) -> Iterator[Problem]:
     for index, reference in enumerate(context.references):
         # An uncited duplicate is reported once, as duplicate-reference.
         if index not in cited and index not in context.duplicates:
-            yield context.entry_problem(reference, f"{entry_label(reference)} is never cited")
+            problem = context.entry_problem(reference, f"{entry_label(reference)} is never cited")
+            yield problem if reference.origin is None else dataclasses.replace(problem, severity=Severity.INFO)
 
 
 @rule("RC103", "author-misspelled", Severity.ERROR, RULES)

@@ -31,6 +31,7 @@ class Problem:
     suggestion: str | None = None
     fix: tuple[Edit, ...] = ()
     origin: Origin | None = None
+    severity: Severity | None = None  # the rule's own, unless the problem says otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +160,8 @@ class Rule:
 
     def run(self, context: Context) -> list[Finding]:
         return [
-            Finding(self.code, self.name, self.severity, p.message, p.span, p.suggestion, p.fix, p.origin)
+            Finding(self.code, self.name, p.severity if p.severity is not None else self.severity, p.message,
+                    p.span, p.suggestion, p.fix, p.origin)
             for p in self.check(context)
         ]
 
