@@ -68,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--verify", action="store_true",
                        help="look every reference up in Crossref and OpenAlex: does it exist, are its metadata right?")
     check.add_argument("--fix", action="store_true",
-                       help="apply the safe fixes to the articles (a permanently moved URL, a missing DOI)")
+                       help="apply the safe fixes to the articles: misspelled cited authors, cited years, "
+                       "an unsorted reference list, permanently moved URLs (--links), missing DOIs (--verify)")
+    check.add_argument("--diff", action="store_true",
+                       help="show the safe fixes as a unified diff instead of the report, and write nothing")
     _network_options(check, verify=True)
 
     links = commands.add_parser(
@@ -296,8 +299,10 @@ def _check(args: argparse.Namespace) -> Exit:
         except ValueError as error:
             print(f"refcheck: error: {error}", file=sys.stderr)
             return Exit.ERROR
+    if args.diff:
+        return Exit.FINDINGS if _diff(results) else Exit.CLEAN
     if args.fix:
-        results, written = _fix(results, _SAFE_FIXES)
+        results, written = _fix(results, recheck=lambda path: check_file(path, selection, sources))
         failed = failed or not written
     color = args.output is None and args.format == "text" and _use_color(args.color, sys.stdout)
     _write(FORMATS[args.format](results, color), args.output)
@@ -340,27 +345,46 @@ def _online(results: list[Result], args: argparse.Namespace, selection: Any) -> 
     return checked
 
 
-# The rules whose fixes --fix applies: those that cannot change what the text means.
-_SAFE_FIXES = frozenset({"link-redirected", "missing-doi"})
+def _diff(results: Sequence[Result]) -> bool:
+    """Print the safe fixes of each article as a unified diff; whether there was any."""
+    import difflib
+
+    from refcheck.fixes import fix
+
+    changed = False
+    for result in results:
+        doc = result.document
+        done = fix(result)
+        if done.text == doc.text or doc.source is not None:
+            continue
+        changed = True
+        sys.stdout.writelines(difflib.unified_diff(
+            doc.text.splitlines(keepends=True), done.text.splitlines(keepends=True),
+            fromfile=f"a/{doc.path}", tofile=f"b/{doc.path}"))  # fmt: skip
+    return changed
 
 
-def _fix(results: Sequence[Result], rules: frozenset[str]) -> tuple[list[Result], bool]:
-    """Apply the fixes of ``rules`` to each article, written back atomically in its own
-    encoding: the results without the findings fixed, and False if a file could not be
-    written (said on standard error)."""
+def _fix(results: Sequence[Result], rules: frozenset[str] | None = None,
+         recheck: Callable[[str], Result] | None = None) -> tuple[list[Result], bool]:
+    """Apply the safe fixes (refcheck.fixes.SAFE, or ``rules``) to each article, written back
+    atomically in its own encoding and line ends.  Returns the results of the fixed files
+    checked again with ``recheck`` (or, without it or after network checks, the old results
+    without the findings fixed), and False if a file could not be written (said on
+    standard error)."""
     import dataclasses
 
-    from refcheck.fixes import apply_fixes
+    from refcheck.document import InputError
+    from refcheck.fixes import SAFE, fix
 
     ok = True
     remaining = []
     for result in results:
         doc = result.document
-        findings = [f for f in result.findings if f.rule in rules and f.fix and f.origin is None]
-        if not findings or doc.path == "<stdin>":
+        done = fix(result, rules if rules is not None else SAFE)
+        if not done.findings or done.text == doc.text or doc.path == "<stdin>" or doc.source is not None:
             remaining.append(result)
             continue
-        text = apply_fixes(doc.text, findings)
+        text = done.text
         if doc.encoding in ("utf-16", "utf-32") and text.startswith(" "):
             text = text[1:]  # the space that stood in for the byte-order mark, which encoding writes again
         try:
@@ -370,10 +394,17 @@ def _fix(results: Sequence[Result], rules: frozenset[str]) -> tuple[list[Result]
             ok = False
             remaining.append(result)
             continue
-        print(f"refcheck: fixed {len(findings)} problem{'s' if len(findings) != 1 else ''} in {doc.path}",
-              file=sys.stderr)
-        # The report shows what is left; positions are those of the text before the fixes.
-        fixed = set(map(id, findings))
+        count = len(done.findings)
+        print(f"refcheck: fixed {count} problem{'s' if count != 1 else ''} in {doc.path}", file=sys.stderr)
+        if recheck is not None and result.online is None:
+            try:
+                remaining.append(recheck(doc.path))  # what is left, where it now is
+                continue
+            except InputError as error:
+                print(f"refcheck: error: {error}", file=sys.stderr)
+                ok = False
+        # What is left; positions are those of the text before the fixes.
+        fixed = set(map(id, done.findings))
         remaining.append(dataclasses.replace(result, findings=tuple(f for f in result.findings if id(f) not in fixed)))
     return remaining, ok
 

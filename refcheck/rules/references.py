@@ -101,6 +101,12 @@ def _sort_key(reference: Reference, particles: bool = False) -> tuple[str, str]:
     return who, fold(str(reference.issued)) if reference.issued is not None else ""
 
 
+def sort_key(reference: Reference) -> tuple[str, str]:
+    """Where an entry goes in an author-date list put in order: first author (particles
+    left out, as APA does), then date; an order no reference-order finding objects to."""
+    return _sort_key(reference, False)
+
+
 def _order_keys(reference: Reference) -> tuple[tuple[str, str], tuple[str, str], tuple[str, ...]]:
     """Sort keys without and with particles, and the author list, for reference-order."""
     authors = tuple(family_key(n.family or n.literal) for n in reference.authors)
