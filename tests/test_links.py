@@ -224,7 +224,7 @@ def test_statuses_against_a_real_server(server: str) -> None:
     assert len(by_path["/loop"].redirects) == 11
     no_head = by_path["/no-head"]
     assert no_head.status is Status.OK and no_head.attempts == 2
-    assert _counts["/no-head"] == 2
+    assert _counts["/no-head"] == 2, _counts
     assert by_path["/busy"].status is Status.OK and by_path["/busy"].attempts == 2
     assert 1.0 in clock.slept  # waited for Retry-After
     assert by_path["/always-busy"].status is Status.BLOCKED and by_path["/always-busy"].attempts == 3
