@@ -358,6 +358,8 @@ def test_runs_of_needs_the_source(sample: Path) -> None:
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le"), "password-protected"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "an old Word 97-2003 .doc file"),
         (None, "a zip archive without a Word document in it"),
+        (b"xlsx", "a zip archive of another kind: "
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"),
     ],
 )
 def test_not_a_word_file(tmp_path: Path, data: bytes | None, why: str) -> None:
@@ -365,6 +367,16 @@ def test_not_a_word_file(tmp_path: Path, data: bytes | None, why: str) -> None:
     if data is None:
         with zipfile.ZipFile(path, "w") as archive:
             archive.writestr("notes.txt", "hello")
+    elif data == b"xlsx":  # an Office package of another kind
+        package = "http://schemas.openxmlformats.org/package/2006"
+        sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+        office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("[Content_Types].xml", f'<Types xmlns="{package}/content-types">'
+                             f'<Override PartName="/xl/workbook.xml" ContentType="{sheet}"/></Types>')
+            archive.writestr("_rels/.rels", f'<Relationships xmlns="{package}/relationships">'
+                             f'<Relationship Id="rId1" Type="{office}" Target="xl/workbook.xml"/></Relationships>')
+            archive.writestr("xl/workbook.xml", "<workbook/>")
     else:
         path.write_bytes(data)
     with pytest.raises(InputError) as caught:
@@ -388,3 +400,35 @@ def test_cli_json_and_the_not_a_zip_error(sample: Path, tmp_path: Path) -> None:
     assert run.stderr.strip().count("\n") == 0
     assert "not a Word .docx file (not a zip archive)" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_mendeley_cite_content_controls(tmp_path: Path) -> None:
+    import base64
+
+    word = WordDocument()
+    paragraph = word.add_paragraph("Mendeley Cite writes ")
+    item = {"id": "f1e2", "itemData": {"id": "f1e2", "type": "book", "title": "Seas",
+                                        "author": [{"family": "Poe", "given": "E."}], "issued": {"date-parts": [[1999]]}}}
+    tag = "MENDELEY_CITATION_v3_" + base64.b64encode(json.dumps(
+        {"citationID": "MENDELEY_CITATION_1", "citationItems": [item]}).encode()).decode().rstrip("=")
+    _xml(paragraph, f'<w:sdt {W}><w:sdtPr><w:tag w:val="{tag}"/></w:sdtPr>'
+                    f'<w:sdtContent><w:r><w:t>(Poe, 1999)</w:t></w:r></w:sdtContent></w:sdt>')
+    paragraph.add_run(" in content controls.")
+    path = tmp_path / "cite.docx"
+    word.save(str(path))
+    doc = docx.read(str(path))
+    assert doc.text == "Mendeley Cite writes (Poe, 1999) in content controls."
+    assert [(c.key, doc.text[c.span.start : c.span.end]) for c in doc.keys] == [("f1e2", "(Poe, 1999)")]
+    assert [i["title"] for i, _ in doc.items] == ["Seas"]
+
+
+def test_a_damaged_document_part_is_an_input_error(sample: Path, tmp_path: Path) -> None:
+    path = tmp_path / "damaged.docx"
+    with zipfile.ZipFile(sample) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, data[: len(data) // 2] if info.filename == "word/document.xml" else data)
+    with pytest.raises(InputError) as caught:
+        docx.read(str(path))
+    assert caught.value.problem.startswith("not a Word .docx file (damaged: ")
+    assert "\n" not in caught.value.problem

@@ -55,6 +55,7 @@ _NOTE_PARTS = (
     ("footnote", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"),
     ("endnote", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes"),
 )
+_MENDELEY_CONTROL = "MENDELEY_CITATION_v3_"
 _SEPARATORS = frozenset(("separator", "continuationSeparator", "continuationNotice"))
 _ENTRY_LABEL = re.compile(r"\s*(?:\[\d{1,4}\]|\d{1,4}[.)])\s+")
 _KEY_GROUPS = 1_000_000  # group numbers of key citations, apart from the author-date finder's
@@ -160,6 +161,12 @@ class _Reader:
                 self._separate()
                 self._inline(child, paragraph, runs, deleted)
                 self._end()
+            elif tag == _SDT and (instruction := _control_citation(child)) is not None:
+                self._begin()
+                self._open[-1].instruction.append(instruction)
+                self._separate()
+                self._inline(child, paragraph, runs, deleted)
+                self._end()
             elif tag in _INLINE:
                 self._inline(child, paragraph, runs, deleted)
             elif tag in _DELETED:
@@ -227,6 +234,24 @@ class _Reader:
         done = self._open.pop()
         here = self._here()
         self.fields.append(_Done("".join(done.instruction), done.result or here, here))
+
+
+def _control_citation(control: BaseOxmlElement) -> str | None:
+    """A Mendeley Cite content control (tag "MENDELEY_CITATION_v3_" and the citation's JSON in
+    base64) as the instruction of the citation field it stands for; None for another control."""
+    tag = control.find(f"{_W}sdtPr/{_W}tag")
+    value = tag.get(_VAL, "") if tag is not None else ""
+    if not value.startswith(_MENDELEY_CONTROL):
+        return None
+    import base64
+    import binascii
+
+    encoded = value[len(_MENDELEY_CONTROL) :]
+    try:
+        data = base64.b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        data = ""
+    return "ADDIN CSL_CITATION " + data
 
 
 def _trim(text: str, start: int, end: int) -> Span | None:
