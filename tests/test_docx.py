@@ -219,7 +219,8 @@ def test_a_bibliography_field_is_the_reference_list_keyed_to_the_items(tmp_path:
     entries = ["Doe, Jane. Rivers. Press, 2020.", "Roe, Rick. Lakes. Press, 2018."]
     first = word.add_paragraph()
     _xml(first, f'<w:r {W}><w:fldChar w:fldCharType="begin"/></w:r>')
-    _xml(first, f'<w:r {W}><w:instrText xml:space="preserve">ADDIN ZOTERO_BIBL {{"uncited":[]}} CSL_BIBLIOGRAPHY</w:instrText></w:r>')
+    _xml(first, f'<w:r {W}><w:instrText xml:space="preserve">ADDIN ZOTERO_BIBL {{"uncited":[]}} '
+                f'CSL_BIBLIOGRAPHY</w:instrText></w:r>')
     _xml(first, f'<w:r {W}><w:fldChar w:fldCharType="separate"/></w:r>')
     first.add_run(entries[0])
     last = word.add_paragraph(entries[1])
@@ -235,7 +236,8 @@ def test_a_bibliography_field_is_the_reference_list_keyed_to_the_items(tmp_path:
                 instruction = _escape(zotero(_item(1, "Doe", 2020, "Rivers"), _item(2, "Roe", 2018, "Lakes")))
                 field = (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>{instruction}'
                          f'</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-                         f'<w:r><w:t>Doe, Rivers, 4; Roe, Lakes.</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+                         '<w:r><w:t>Doe, Rivers, 4; Roe, Lakes.</w:t></w:r>'
+                         '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
                 data = data.replace(b"<w:t xml:space=\"preserve\"> Placeholder.</w:t></w:r>",
                                     b"<w:t xml:space=\"preserve\"> </w:t></w:r>" + field.encode())
             target.writestr(info, data)
@@ -408,7 +410,8 @@ def test_mendeley_cite_content_controls(tmp_path: Path) -> None:
     word = WordDocument()
     paragraph = word.add_paragraph("Mendeley Cite writes ")
     item = {"id": "f1e2", "itemData": {"id": "f1e2", "type": "book", "title": "Seas",
-                                        "author": [{"family": "Poe", "given": "E."}], "issued": {"date-parts": [[1999]]}}}
+                                        "author": [{"family": "Poe", "given": "E."}],
+                                        "issued": {"date-parts": [[1999]]}}}
     tag = "MENDELEY_CITATION_v3_" + base64.b64encode(json.dumps(
         {"citationID": "MENDELEY_CITATION_1", "citationItems": [item]}).encode()).decode().rstrip("=")
     _xml(paragraph, f'<w:sdt {W}><w:sdtPr><w:tag w:val="{tag}"/></w:sdtPr>'

@@ -87,6 +87,7 @@ class _Paragraph:
     line: int = 0  # the line reported for it
     label: str = ""
     level: int | None = None  # outline level of a heading (0 is Heading 1)
+    start: int = 0  # where it is in the Document's text, once put together
     pieces: list[str] = field(default_factory=list)
     length: int = 0
     slices: list[tuple[int, int, int, int]] = field(default_factory=list)  # start, end, run, offset
@@ -300,7 +301,8 @@ def _why(exc: Exception) -> str:
     name = type(exc).__name__
     if isinstance(exc, KeyError) and exc.args:
         exc = ValueError(str(exc.args[0]))  # str() of a KeyError quotes its message
-    if name == "PackageNotFoundError" or (name == "KeyError" and re.search(r"Content_Types|document\.xml", str(exc))):
+    missing = name == "KeyError" and re.search(r"Content_Types|document\.xml", str(exc))
+    if name == "PackageNotFoundError" or missing:
         return "a zip archive without a Word document in it"
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else name
     if "content type is" in message:
@@ -383,91 +385,43 @@ def runs_of(doc: Document) -> list[RunSlice]:
 def _read(data: bytes, path: str) -> tuple[Document, list[RunSlice]]:
     word = _open(data, path)
     reader = _Reader(_heading_levels(word))
-    body_root = word.element.body
     keep, numbers = _numbers(word.element)
-    part_name = str(word.part.partname)
-    reader.blocks(body_root, part_name, numbers)
-    body_count = len(reader.paragraphs)
-    for index, paragraph in enumerate(reader.paragraphs, 1):
-        paragraph.line = index
-
-    # Notes in the order of their marks (Word numbers them so), each placed at its mark.
-    notes: list[_Paragraph] = []
-    for kind, note_part, root in _note_parts(word, path):
-        note_keep, note_numbers = _numbers(root)
-        found: list[tuple[int, int, str, list[_Paragraph]]] = []
-        for note in root.iterchildren(f"{_W}{kind}"):
-            note_id = note.get(_ID, "")
-            number = _int(note_id)
-            if note.get(_TYPE) in _SEPARATORS or number is None or number <= 0:
-                continue
-            first = len(reader.paragraphs)
-            reader.close_fields()
-            reader.blocks(note, note_part, note_numbers)
-            anchor = reader.anchors.get((kind, note_id))
-            found.append((anchor if anchor is not None else body_count, number, note_id,
-                          reader.paragraphs[first:]))
-        del note_keep
-        found.sort(key=lambda f: (f[0], f[1]))
-        for shown, (anchor, _, _, paragraphs) in enumerate(found, 1):
-            line = reader.paragraphs[anchor].line if anchor < body_count else body_count
-            for paragraph in paragraphs:
-                paragraph.line, paragraph.label = line, f"{kind} {shown}"
-                notes.append(paragraph)
+    reader.blocks(word.element.body, str(word.part.partname), numbers)
     del keep
-
-    body = reader.paragraphs[:body_count]
+    body = list(reader.paragraphs)
+    for line, paragraph in enumerate(body, 1):
+        paragraph.line = line
+    notes = _read_notes(word, reader, path, len(body))
     warnings: list[str] = []
     cited, bibliography = _citation_fields(reader.fields, warnings, path, reader.paragraphs)
     heading_at, section = _reference_section(body, bibliography)
 
     # The order of the text: the body without the reference section, the notes, the section.
+    listed: list[_Paragraph] = []
     if section is None:
         order = [*body, *notes]
-        listed: list[_Paragraph] = []
     else:
         first = heading_at if heading_at is not None else section[0]
         listed = body[first : section[1]]
-        order = [*body[:first], *body[section[1]:], *notes, *listed]
-    starts: dict[int, int] = {}
-    lines: list[str] = []
-    places: list[Place] = []
-    offset = 0
-    previous: _Paragraph | None = None
-    for paragraph in order:
-        starts[id(paragraph)] = offset
-        if previous is None or paragraph.label != previous.label or paragraph.line != previous.line + 1 \
-                or paragraph.label:
-            places.append(Place(offset, path, paragraph.line, paragraph.label))
-        lines.append(paragraph.text)
-        offset += paragraph.length + 1
-        previous = paragraph
-    text = "\n".join(lines)
-
-    def at(position: tuple[int, int]) -> int:
-        return starts[id(reader.paragraphs[position[0]])] + position[1]
+        order = [*body[:first], *body[section[1] :], *notes, *listed]
+    text, places = _arrange(order, path)
 
     heading: Span | None = None
     references: Span | None = None
     body_span = Span(0, len(text))
-    if section is not None and listed:
-        references_start = starts[id(listed[0])]
-        body_span = Span(0, max(0, references_start - 1))
+    entry_paragraphs = listed[1:] if heading_at is not None else listed
+    if listed:
+        body_span = Span(0, max(0, listed[0].start - 1))
         if heading_at is not None:
-            heading_paragraph = body[heading_at]
-            start = starts[id(heading_paragraph)]
-            heading = _trim(text, start, start + heading_paragraph.length)
-            section_paragraphs = listed[1:]
-        else:
-            section_paragraphs = listed
-        if section_paragraphs:
-            first_start = starts[id(section_paragraphs[0])]
-            last = section_paragraphs[-1]
-            references = _trim(text, first_start, starts[id(last)] + last.length)
-    else:
-        section_paragraphs = []
+            heading = _trim(text, listed[0].start, listed[0].start + listed[0].length)
+        if entry_paragraphs:
+            last = entry_paragraphs[-1]
+            references = _trim(text, entry_paragraphs[0].start, last.start + last.length)
 
     # Key citations, items and the spans the author-date finder leaves to them.
+    def at(position: tuple[int, int]) -> int:
+        return reader.paragraphs[position[0]].start + position[1]
+
     keys: list[Citation] = []
     ignore: list[Span] = []
     items: dict[str, tuple[dict[str, Any], int]] = {}
@@ -478,25 +432,9 @@ def _read(data: bytes, path: str) -> tuple[Document, list[RunSlice]]:
         for key, item in cited_items:
             keys.append(Citation(span, text[span.start : span.end], CitationKind.KEY, key=key, group=group))
             items.setdefault(key, (item, line))
-
-    # A list that renders the items: each paragraph an entry, keyed to the item it renders.
     entries: list[tuple[Span, str]] = []
     if items and references is not None:
-        unused = dict(items)
-        for paragraph in section_paragraphs:
-            start = starts[id(paragraph)]
-            label = _ENTRY_LABEL.match(paragraph.text)
-            entry = _trim(text, start + (label.end() if label else 0), start + paragraph.length)
-            if entry is None:
-                continue
-            key = _rendered_item(text[entry.start : entry.end], unused)
-            if key:
-                del unused[key]
-            entries.append((entry, key))
-        if any(key for _, key in entries):
-            items = unused  # an item the list renders is checked as that entry
-        else:
-            entries = []
+        entries, items = _keyed_entries(text, entry_paragraphs, items)
 
     doc = Document(
         path=path,
@@ -514,11 +452,77 @@ def _read(data: bytes, path: str) -> tuple[Document, list[RunSlice]]:
         source=data,
     )
     slices = [
-        RunSlice(Span(starts[id(p)] + s, starts[id(p)] + e), p.part, p.index, run, run_offset)
+        RunSlice(Span(p.start + s, p.start + e), p.part, p.index, run, run_offset)
         for p in order
         for s, e, run, run_offset in p.slices
     ]
     return doc, slices
+
+
+def _read_notes(word: WordDocument, reader: _Reader, path: str, body_count: int) -> list[_Paragraph]:
+    """The paragraphs of the footnotes, then of the endnotes, each kind in the order of their
+    marks (as Word numbers them), labelled "footnote 3" and placed at the line of their mark."""
+    notes: list[_Paragraph] = []
+    for kind, part, root in _note_parts(word, path):
+        keep, numbers = _numbers(root)
+        found: list[tuple[int, int, list[_Paragraph]]] = []
+        for note in root.iterchildren(f"{_W}{kind}"):
+            note_id = note.get(_ID, "")
+            number = _int(note_id)
+            if note.get(_TYPE) in _SEPARATORS or number is None or number <= 0:
+                continue
+            first = len(reader.paragraphs)
+            reader.close_fields()
+            reader.blocks(note, part, numbers)
+            anchor = reader.anchors.get((kind, note_id), body_count)  # a note without a mark: last
+            found.append((anchor, number, reader.paragraphs[first:]))
+        del keep
+        found.sort(key=lambda f: (f[0], f[1]))
+        for shown, (anchor, _, paragraphs) in enumerate(found, 1):
+            line = reader.paragraphs[anchor].line if anchor < body_count else body_count
+            for paragraph in paragraphs:
+                paragraph.line, paragraph.label = line, f"{kind} {shown}"
+                notes.append(paragraph)
+    return notes
+
+
+def _arrange(order: list[_Paragraph], path: str) -> tuple[str, list[Place]]:
+    """The text of the paragraphs one a line, setting each paragraph's ``start``, and a Place
+    wherever the lines stop following on from one another (and for each note's paragraph)."""
+    places: list[Place] = []
+    offset = 0
+    previous: _Paragraph | None = None
+    for paragraph in order:
+        paragraph.start = offset
+        follows = previous is not None and paragraph.line == previous.line + 1 and not previous.label
+        if not follows or paragraph.label:
+            places.append(Place(offset, path, paragraph.line, paragraph.label))
+        offset += paragraph.length + 1
+        previous = paragraph
+    return "\n".join(p.text for p in order), places
+
+
+def _keyed_entries(
+    text: str, paragraphs: list[_Paragraph], items: dict[str, tuple[dict[str, Any], int]]
+) -> tuple[list[tuple[Span, str]], dict[str, tuple[dict[str, Any], int]]]:
+    """A reference list that renders cited items (a bibliography field, or typed to match):
+    each paragraph an entry (its number label left out), keyed to the item it renders, and
+    the items no entry renders. No entries when no paragraph renders an item."""
+    entries: list[tuple[Span, str]] = []
+    unused = dict(items)
+    for paragraph in paragraphs:
+        label = _ENTRY_LABEL.match(paragraph.text)
+        start = paragraph.start + (label.end() if label else 0)
+        entry = _trim(text, start, paragraph.start + paragraph.length)
+        if entry is None:
+            continue
+        key = _rendered_item(text[entry.start : entry.end], unused)
+        if key:
+            del unused[key]
+        entries.append((entry, key))
+    if not any(key for _, key in entries):
+        return [], items
+    return entries, unused  # an item the list renders is checked as that entry
 
 
 def _citation_fields(
@@ -541,7 +545,8 @@ def _citation_fields(
         if data is None:
             where = paragraphs[done.start[0]]
             label = f" ({where.label})" if where.label else ""
-            warnings.append(f"{path}: paragraph {where.line}{label}: a citation field whose data cannot be read")
+            warnings.append(f"{path}: paragraph {where.line}{label}: "
+                            "a citation field whose data cannot be read")
             continue
         pairs: list[tuple[str, dict[str, Any]]] = []
         for entry in data.get("citationItems") or ():
