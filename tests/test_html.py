@@ -125,3 +125,13 @@ def test_cli_json() -> None:
         ("date-mismatch", _line_of("Brown, 2021")),
         ("unresolved-citation", _line_of("Nobody")),
     }
+
+
+def test_checking_html_imports_no_network_or_word_library() -> None:
+    code = (
+        "import sys\nfrom refcheck.cli import main\n"
+        f"main(['check', {str(ARTICLE)!r}])\n"
+        "print([m for m in ('httpx', 'rich', 'docx', 'lxml') if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip().endswith("[]"), done.stdout + done.stderr

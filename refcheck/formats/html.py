@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 from refcheck import document as documents
 from refcheck.document import Document, Place
-from refcheck.links import Kind, Link, collect_links
 from refcheck.model import Span
+
+if TYPE_CHECKING:
+    from refcheck.links import Link
 
 __all__ = ["html_links", "read"]
 
@@ -280,6 +283,8 @@ def html_links(doc: Document) -> list[Link]:
     """The links of an HTML Document: the URLs and DOIs of its text (refcheck.links.collect_links)
     and the http(s) targets of its anchors, each placed at its anchor text; one Link for each
     distinct target, with all its places, in order of first appearance."""
+    from refcheck.links import Kind, Link, collect_links  # its regular expressions: only for links
+
     if doc.source is None:
         raise ValueError(f"{doc.path}: the Document has no source bytes (not read from HTML)")
     html, _, _ = _decode(doc.source, doc.path)
