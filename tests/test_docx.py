@@ -149,10 +149,11 @@ def test_text_is_one_paragraph_a_line_with_tables_then_notes_before_the_referenc
         "Another claim.",
     ]
     assert lines[7:9] == [" See Smith (2019) and (Taylor, 2016).", " As argued by (Nobody, 2000)."]
-    assert lines[9:] == ["References", *REFERENCES]
+    # The entries a blank line apart: each paragraph is one entry.
+    assert lines[9:] == ["References", *"\n\n".join(REFERENCES).split("\n")]
     assert doc.heading is not None and doc.text[doc.heading.start : doc.heading.end] == "References"
     assert doc.references is not None
-    assert doc.text[doc.references.start : doc.references.end] == "\n".join(REFERENCES)
+    assert doc.text[doc.references.start : doc.references.end] == "\n\n".join(REFERENCES)
     # The body covers the notes and stops before the heading.
     assert "Nobody" in doc.text[doc.body.start : doc.body.end]
     assert "References" not in doc.text[doc.body.start : doc.body.end]
@@ -243,7 +244,7 @@ def test_a_bibliography_field_is_the_reference_list_keyed_to_the_items(tmp_path:
             target.writestr(info, data)
     doc = docx.read(str(path))
     assert doc.text.split("\n") == ["Chicago notes and a Zotero list.", " Doe, Rivers, 4; Roe, Lakes.",
-                                    "Bibliography", *entries]
+                                    "Bibliography", entries[0], "", entries[1]]
     assert [(doc.text[s.start : s.end], key) for s, key in doc.entries] == [(entries[0], "1"), (entries[1], "2")]
     assert doc.items == ()  # each item is checked as the entry that renders it
     assert [c.key for c in doc.keys] == ["1", "2"]
@@ -306,6 +307,36 @@ def test_headings_end_the_section_and_tracked_changes_read_as_accepted(tmp_path:
     result = check_file(path)
     assert len(result.citations) == 2 and result.findings == ()
     assert result.where(doc.text.index("As in"))[1] == 5
+
+
+@pytest.mark.parametrize("name", ["apa-paper.md", "harvard-essay.md"])
+def test_a_sample_as_docx_has_the_findings_of_its_text(tmp_path: Path, name: str) -> None:
+    """A sample article written into Word, a paragraph for each of its paragraphs (and list
+    lines), a Word heading for each heading, is checked as its text is."""
+    import re
+
+    source = Path(__file__).parent.parent / "samples" / name
+    word = WordDocument()
+    for block in re.split(r"\n\s*\n", source.read_text("utf-8")):
+        lines = block.strip().split("\n")
+        heading = re.match(r"(#+)\s+(.*)", lines[0])
+        if heading and len(lines) == 1:
+            word.add_heading(heading.group(2), len(heading.group(1)))
+        elif any(re.match(r"\s*(?:\d+\.|\[\d+\]|[-*])\s", line) for line in lines[1:]):
+            for line in lines:
+                word.add_paragraph(line)
+        elif block.strip():
+            word.add_paragraph(" ".join(lines))
+    path = tmp_path / "sample.docx"
+    word.save(str(path))
+    as_text, as_word = check_file(source), check_file(path)
+
+    def seen(result: Any) -> list[tuple[str, str]]:
+        return sorted((f.rule, result.document.text[f.span.start : f.span.end]) for f in result.findings)
+
+    assert seen(as_word) == seen(as_text)
+    assert len(as_word.references) == len(as_text.references)
+    assert len(as_word.citations) == len(as_text.citations)
 
 
 # --- runs -----------------------------------------------------------------------------------

@@ -88,6 +88,7 @@ class _Paragraph:
     label: str = ""
     level: int | None = None  # outline level of a heading (0 is Heading 1)
     start: int = 0  # where it is in the Document's text, once put together
+    entry: bool = False  # a paragraph of the reference list
     pieces: list[str] = field(default_factory=list)
     length: int = 0
     slices: list[tuple[int, int, int, int]] = field(default_factory=list)  # start, end, run, offset
@@ -404,12 +405,14 @@ def _read(data: bytes, path: str) -> tuple[Document, list[RunSlice]]:
         first = heading_at if heading_at is not None else section[0]
         listed = body[first : section[1]]
         order = [*body[:first], *body[section[1] :], *notes, *listed]
+    entry_paragraphs = listed[1:] if heading_at is not None else listed
+    for paragraph in entry_paragraphs:
+        paragraph.entry = True
     text, places = _arrange(order, path)
 
     heading: Span | None = None
     references: Span | None = None
     body_span = Span(0, len(text))
-    entry_paragraphs = listed[1:] if heading_at is not None else listed
     if listed:
         body_span = Span(0, max(0, listed[0].start - 1))
         if heading_at is not None:
@@ -488,18 +491,28 @@ def _read_notes(word: WordDocument, reader: _Reader, path: str, body_count: int)
 
 def _arrange(order: list[_Paragraph], path: str) -> tuple[str, list[Place]]:
     """The text of the paragraphs one a line, setting each paragraph's ``start``, and a Place
-    wherever the lines stop following on from one another (and for each note's paragraph)."""
+    wherever the lines stop following on from one another (and for each note's paragraph).
+
+    The entries of the reference list are a blank line apart: each paragraph is one entry,
+    whatever its first word (the list's reader takes a line that starts in lower case, "van
+    der Linde, M.", for the rest of the entry before)."""
     places: list[Place] = []
     offset = 0
     previous: _Paragraph | None = None
+    pieces: list[str] = []
     for paragraph in order:
+        apart = paragraph.entry and previous is not None and previous.entry
+        if previous is not None:
+            pieces.append("\n\n" if apart else "\n")
+            offset += 2 if apart else 1
         paragraph.start = offset
         follows = previous is not None and paragraph.line == previous.line + 1 and not previous.label
-        if not follows or paragraph.label:
+        if not follows or paragraph.label or apart:
             places.append(Place(offset, path, paragraph.line, paragraph.label))
-        offset += paragraph.length + 1
+        pieces.append(paragraph.text)
+        offset += paragraph.length
         previous = paragraph
-    return "\n".join(p.text for p in order), places
+    return "".join(pieces), places
 
 
 def _keyed_entries(
