@@ -10,6 +10,7 @@ links (``href``) are not in the text: ``html_links`` gives them, placed at their
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -244,25 +245,55 @@ def _parse(html: str, path: str) -> _Parsed:
 def read(path: str) -> Document:
     """The Document of the HTML file at ``path``."""
     data, name = documents.read_bytes(path)
-    html, encoding, warnings = _decode(data, name)
-    parsed = _parse(html, name)
-    doc = documents.from_text(parsed.text, name, encoding=encoding, warnings=warnings)
-    references = doc.references
-    if doc.heading is not None and references is not None:
-        references = _section(parsed, doc.heading, references)
-    return Document(
-        path=name,
-        text=parsed.text,
-        body=doc.body,
-        references=references,
-        heading=doc.heading,
+    return _document(data, name)[0]
+
+
+def _document(data: bytes, path: str) -> tuple[Document, tuple[tuple[str, Span], ...]]:
+    """The Document of the HTML ``data``, and the targets of its anchors with their text spans."""
+    html, encoding, warnings = _decode(data, path)
+    parsed = _parse(html, path)
+    found = documents.from_text(parsed.text, path)
+    references = found.references
+    if found.heading is not None and references is not None:
+        references = _section(parsed, found.heading, references)
+    # The entries a blank line apart: each list item or paragraph is one entry, whatever its
+    # first word (the list's reader takes a line that starts in lower case, "van der Linde,
+    # M.", for the rest of the entry before). Every line begins with a Place, so lines of the
+    # file stay right.
+    text = parsed.text
+    breaks: list[int] = []
+    if references is not None:
+        at = text.find("\n", references.start, references.end)
+        while at != -1:
+            breaks.append(at)
+            at = text.find("\n", at + 1, references.end)
+
+    def moved(offset: int) -> int:
+        return offset + bisect.bisect_left(breaks, offset)
+
+    def span(old: Span) -> Span:
+        return Span(moved(old.start), moved(old.end))
+
+    if breaks:
+        pieces, last = [], 0
+        for at in breaks:
+            pieces.append(text[last : at + 1])
+            last = at + 1
+        text = "\n".join([*pieces, text[last:]])
+    doc = Document(
+        path=path,
+        text=text,
+        body=span(found.body),
+        references=span(references) if references is not None else None,
+        heading=span(found.heading) if found.heading is not None else None,
         encoding=encoding,
         warnings=warnings,
         kind="html",
-        ignore=parsed.code,
-        places=parsed.places,
+        ignore=tuple(span(s) for s in parsed.code),
+        places=tuple(Place(moved(p.start), p.path, p.line, p.label) for p in parsed.places),
         source=data,
     )
+    return doc, tuple((href, span(s)) for href, s in parsed.anchors)
 
 
 def _section(parsed: _Parsed, heading: Span, section: Span) -> Span | None:
@@ -287,12 +318,11 @@ def html_links(doc: Document) -> list[Link]:
 
     if doc.source is None:
         raise ValueError(f"{doc.path}: the Document has no source bytes (not read from HTML)")
-    html, _, _ = _decode(doc.source, doc.path)
-    parsed = _parse(html, doc.path)
-    if parsed.text != doc.text:
+    again, anchors = _document(doc.source, doc.path)
+    if again.text != doc.text:
         raise ValueError(f"{doc.path}: the Document's text is not that of its source")
     found: dict[tuple[str, str], Link] = {link.key: link for link in collect_links(doc.text)}
-    for href, span in parsed.anchors:
+    for href, span in anchors:
         if not href.casefold().startswith(("http://", "https://")):
             continue
         # The target read as text tells a doi.org URL (a DOI) from any other URL.
