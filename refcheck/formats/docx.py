@@ -3,7 +3,7 @@
 The text has one paragraph a line. Body paragraphs (table cells' too, in document order)
 keep their order, except that the reference section is moved last and the footnotes and
 endnotes are put just before it, so that ``body`` (one span) covers the notes and
-``references`` the list. ``places`` says where each line came from: line N of the body
+``references`` the list; the list's paragraphs are a blank line apart, one entry each. ``places`` says where each line came from: line N of the body
 is paragraph N (counting every paragraph of the body, table cells included); a note's
 lines are placed at the paragraph that holds its mark, labelled "footnote 3".
 
