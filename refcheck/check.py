@@ -7,12 +7,13 @@ import dataclasses
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from refcheck import document as documents
 from refcheck.citations import find_citations
-from refcheck.document import Document, Lines
+from refcheck.document import Document, Lines, Place
 from refcheck.matching import match
 from refcheck.model import Citation, Finding, Match, Reference, Span
 from refcheck.references import parse_reference, read_references
@@ -43,15 +44,23 @@ class Result:
         path and line, or, for text put together from several files or parts (see
         Document.places), those of the part it came from."""
         line, column = self.lines.position(offset)
-        places = self.document.places
-        if not places:
+        place = self.place(offset)
+        if place is None:
             return self.document.path, line, column
-        at = bisect.bisect_right([p.start for p in places], offset) - 1
-        if at < 0:
-            return self.document.path, line, column
-        place = places[at]
         first, _ = self.lines.position(place.start)
         return place.path, place.line + line - first, column
+
+    def place(self, offset: int) -> Place | None:
+        """The Place of the part of the text that ``offset`` is in (see Document.places)."""
+        places = self.document.places
+        if not places:
+            return None
+        at = bisect.bisect_right(self._place_starts, offset) - 1
+        return places[at] if at >= 0 else None
+
+    @cached_property
+    def _place_starts(self) -> list[int]:
+        return [p.start for p in self.document.places]
 
     def source_lines(self, path: str) -> Lines | None:
         """The lines of the bibliographic file named ``path``, if it is one of ``sources``."""

@@ -417,7 +417,7 @@ def _links(args: argparse.Namespace) -> Exit:
     from refcheck import document as documents
     from refcheck.check import Result, with_online
     from refcheck.document import Document, InputError, Lines
-    from refcheck.links import collect_links, links_of_references
+    from refcheck.links import links_of_references
     from refcheck.model import Span
     from refcheck.report import links_report, text_report
     from refcheck.rules import Selection
@@ -444,7 +444,7 @@ def _links(args: argparse.Namespace) -> Exit:
                 for warning in doc.warnings:
                     print(f"refcheck: warning: {warning}", file=sys.stderr)
                 base = Result(doc, (), (), (), (), Lines(doc.text))
-                groups.append(collect_links(doc.text))
+                groups.append(online.text_links(doc))
         except InputError as error:
             print(f"refcheck: error: {error}", file=sys.stderr)
             failed = True

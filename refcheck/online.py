@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import httpx
 
     from refcheck.check import Result
+    from refcheck.document import Document
     from refcheck.model import Reference
     from refcheck.netcache import ResponseCache
     from refcheck.verify import Verification
@@ -85,7 +86,16 @@ def parse_accept(text: str) -> frozenset[int]:
 
 def document_links(result: Result) -> list[Link]:
     """The links of a checked document: those in its text, then those of its bibliographic files."""
-    return [*collect_links(result.document.text), *links_of_references(result.references)]
+    return [*text_links(result.document), *links_of_references(result.references)]
+
+
+def text_links(doc: Document) -> list[Link]:
+    """The links of a document's text; for HTML, its anchors' targets too."""
+    if doc.kind == "html":
+        from refcheck.formats.html import html_links
+
+        return html_links(doc)
+    return collect_links(doc.text)
 
 
 def _accepted(result: LinkResult, accept: frozenset[int]) -> LinkResult:

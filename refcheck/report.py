@@ -36,6 +36,9 @@ def finding_record(result: Result, finding: Finding) -> dict[str, Any]:
                  "document": result.document.path}  # fmt: skip
     else:
         where = {"path": result.where(finding.span.start)[0], **_position(result, finding.span)}
+        place = result.place(finding.span.start)
+        if place is not None and place.label:
+            where["place"] = place.label
     return {
         "code": finding.code,
         "rule": finding.rule,
@@ -51,7 +54,10 @@ def finding_record(result: Result, finding: Finding) -> dict[str, Any]:
 
 def document_record(result: Result) -> dict[str, Any]:
     """What was read from one document: its citations and references."""
-    position = result.lines.position
+    def position(offset: int) -> tuple[int, int]:
+        _, line, column = result.where(offset)
+        return line, column
+
     citations = []
     for citation, m in zip(result.citations, result.matches):
         line, column = position(citation.span.start)
@@ -180,11 +186,15 @@ def text_report(results: Sequence[Result], color: bool = False) -> str:
     for result in results:
         for finding in result.findings:
             counts[finding.severity] += 1
+            label = ""
             if finding.origin is not None:
                 path, (line, column) = finding.origin.path, (finding.origin.line, 1)
             else:
                 path, line, column = result.where(finding.span.start)
-            where = _paint(f"{path}:{line}:{column}:", "1", color)
+                place = result.place(finding.span.start)
+                if place is not None and place.label:
+                    label = f" ({place.label})"
+            where = _paint(f"{path}:{line}:{column}:", "1", color) + label
             code = _paint(finding.code, _STYLE[finding.severity], color)
             out.append(f"{where} {code} {finding.rule} {finding.message}")
             source, offset, width = _excerpt(result, finding)
