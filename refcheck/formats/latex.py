@@ -39,7 +39,7 @@ _SCAN = re.compile(
 )
 # An optional argument of any command ("\\[2pt]", "\item[3]", "\begin{enumerate}[1.]"): not
 # prose, so nothing in it is a numeric citation.
-_OPTIONAL = re.compile(r"(?:\\(?:[A-Za-z]+\*?|\\)|\})[ \t]*(?=\[)")
+_OPTIONAL = re.compile(r"(?:\\(?:[A-Za-z]+\*?|\\)|[}\]])[ \t]*(?=\[)")
 
 # --- what is read --------------------------------------------------------------------------
 _INCLUDE = re.compile(r"\\(input|include)[ \t]*\{([^{}\n]*)\}")
@@ -96,7 +96,7 @@ def read(path: str | Path) -> Document:
         doc,
         kind="latex",
         body=Span(body_start, max(body_start, doc.body.end)),
-        ignore=tuple(sorted(ignore)),
+        ignore=merged(ignore),
         keys=tuple(keys),
         bibliography=tuple(bibliography),
         places=places,
@@ -257,6 +257,19 @@ def _verb_end(text: str, pos: int, command: str) -> int:
     line_end = len(text) if newline < 0 else newline
     close = text.find(closer, pos + 1, line_end)
     return line_end if close < 0 else close + 1
+
+
+def merged(spans: list[Span]) -> tuple[Span, ...]:
+    """``spans`` in order, those that overlap or touch made one (refcheck.check looks an offset
+    up among them by their starts)."""
+    out: list[Span] = []
+    for span in sorted(spans):
+        if out and span.start <= out[-1].end:
+            if span.end > out[-1].end:
+                out[-1] = Span(out[-1].start, span.end)
+        else:
+            out.append(span)
+    return tuple(out)
 
 
 def _inside(starts: list[int], spans: list[Span], offset: int) -> bool:

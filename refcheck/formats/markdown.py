@@ -12,7 +12,7 @@ from typing import Any
 
 from refcheck import document as documents
 from refcheck.document import Document, InputError, Lines
-from refcheck.formats.latex import GROUPS_FROM
+from refcheck.formats.latex import GROUPS_FROM, merged
 from refcheck.matching import EVERY_ENTRY
 from refcheck.model import Citation, CitationKind, Span
 
@@ -45,6 +45,8 @@ _CROSS_REFERENCE = re.compile(
     r"(?:fig|tbl|sec|eq|lst|thm|lem|cor|prp|cnj|def|exm|exr|sol|rem|alg|apx|ch)[-:]"
 )
 _BRACKETS = re.compile(r"(?<![!\\\]])\[([^\[\]\n]*(?:\n(?![ \t]*\n)[^\[\]\n]*)*)\](?![(\[:])")
+# The text of a link or an image: "[@jdoe](https://example.org/jdoe)" names no work.
+_LINK_TEXT = re.compile(r"!?\[[^\[\]\n]*\](?=\()")
 _NOCITE = re.compile(rf"@(?:\*|{_KEY})")
 _LOCATOR = re.compile(r"[ \t]?\[([^\[\]@\n]*)\](?![(\[:])")
 _SPACE = re.compile(r"\s+")
@@ -80,7 +82,7 @@ def read(path: str | Path) -> Document:
     return dataclasses.replace(
         doc,
         body=Span(max(start, doc.body.start), max(start, doc.body.end)),
-        ignore=tuple(sorted([*([front] if front is not None else []), *code, *cites])),
+        ignore=merged([*([front] if front is not None else []), *code, *cites]),
         keys=tuple(keys),
         bibliography=bibliography,
         items=items,
@@ -317,8 +319,12 @@ def _citations(text: str, start: int, code: list[Span]) -> tuple[list[Citation],
             cites.extend((c.span.start, c) for c in found)
             taken.append(Span(m.start(), m.end()))
             group += 1
+    links = [Span(m.start(), m.end()) for m in _LINK_TEXT.finditer(text, start)]
+    link_starts = [s.start for s in links]
     taken_starts = [s.start for s in taken]
     for m in _CITE.finditer(text, start):
+        if _inside(link_starts, links, m.start()):
+            continue
         if m.group("minus") or _inside(starts, code, m.start()) or _inside(taken_starts, taken, m.start()):
             continue
         if not _is_key(text, m):
@@ -334,7 +340,11 @@ def _citations(text: str, start: int, code: list[Span]) -> tuple[list[Citation],
         taken.append(Span(m.start(), end))
         group += 1
     cites.sort(key=lambda pair: pair[0])
-    return [c for _, c in cites], taken
+    # Groups numbered in the order they are written (narrative cites were found last).
+    numbers: dict[int, int] = {}
+    ordered = [dataclasses.replace(c, group=numbers.setdefault(c.group, GROUPS_FROM + len(numbers)))
+               for _, c in cites]  # fmt: skip
+    return ordered, taken
 
 
 def _bracketed(text: str, start: int, end: int, group: int) -> list[Citation]:
