@@ -34,6 +34,10 @@ _COST = {
 }
 _AUTHOR_KINDS = frozenset(_COST) - {"date"}
 
+# The key of ``\nocite{*}`` and of pandoc's ``nocite: '@*'``: a cite of every entry of the
+# bibliographic files, which BibTeX and pandoc then list whether cited or not.
+EVERY_ENTRY = "*"
+
 
 @lru_cache(maxsize=65536)
 def family_key(text: str) -> str:
@@ -228,6 +232,8 @@ def match(citations: Sequence[Citation], references: Sequence[Reference]) -> lis
             else:
                 found = dataclasses.replace(found, citation=position)
             results.append(found)
+        elif citation.key == EVERY_ENTRY:
+            results.append(Match(position, None, State.MATCHED))  # every entry, none in particular
         else:
             target = keyed.get(citation.key)
             results.append(Match(position, target, State.UNRESOLVED if target is None else State.MATCHED))

@@ -7,7 +7,7 @@ import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 
-from refcheck.matching import family_as_written
+from refcheck.matching import EVERY_ENTRY, family_as_written
 from refcheck.model import Citation, CitationKind, Discrepancy, Edit, Reference, Severity, State
 from refcheck.rules.registry import Context, Problem, Rule, rule
 
@@ -61,17 +61,24 @@ def _discrepancies(context: Context, kinds: set[str]) -> Iterator[tuple[Citation
 def unresolved_citation(context: Context) -> Iterator[Problem]:
     """A citation that no reference in the list matches.
 
-    The message names the nearest entry, if one is near.
+    The message names the nearest entry, if one is near. For a key citation (``\\cite{key}``,
+    ``[@key]``) it names the keys a slip away; the fix puts in the key when only one is.
 
     Bad:  ``(Okafor, 2021)`` with no Okafor in the reference list.
     Good: ``(Okafor, 2021)`` with ``Okafor, C. (2021) …`` in the list.
     """
     if not context.references:
         return  # no-reference-list says it once for the whole document
+    keys: list[str] | None = None
     for m in context.matches:
         if m.state is not State.UNRESOLVED:
             continue
         citation = context.citations[m.citation]
+        if citation.kind is CitationKind.KEY:
+            if keys is None:
+                keys = _keys(context)
+            yield _unresolved_key(citation, keys)
+            continue
         suggestion = None
         message = f"no reference matches {describe(citation)}"
         if m.candidates:
@@ -85,6 +92,30 @@ def unresolved_citation(context: Context) -> Iterator[Problem]:
         yield Problem(message, citation.span, suggestion)
 
 
+def _keys(context: Context) -> list[str]:
+    return sorted({r.key for r in context.references if r.key})
+
+
+def _unresolved_key(citation: Citation, keys: list[str]) -> Problem:
+    """A key citation that names no entry, with the keys a slip away from it: the fix
+    replaces the key only when one key is that close."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    # One slip in a short key, two in a longer one, three in a long one ("brannigan2012").
+    limit = max(1, min(3, len(citation.key) // 4))
+    hits = process.extract(citation.key, keys, scorer=OSA.distance, processor=str.casefold,
+                           score_cutoff=limit, limit=None)  # fmt: skip
+    close = [key for key, _, _ in sorted(hits, key=lambda hit: (hit[1], hit[0]))]
+    message = f"{describe(citation)} matches no entry"
+    if not close:
+        return Problem(message, citation.span)
+    named = [f"@{key}" for key in close[:3]]
+    either = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
+    fix = (Edit(citation.span, close[0]),) if len(close) == 1 else ()
+    return Problem(f"{message}; did you mean {either}?", citation.span, close[0], fix)
+
+
 @rule("RC102", "uncited-reference", Severity.WARNING, RULES)
 def uncited_reference(context: Context) -> Iterator[Problem]:
     """A reference-list entry that no citation uses.
@@ -92,7 +123,8 @@ def uncited_reference(context: Context) -> Iterator[Problem]:
     An uncited copy of another entry is left to duplicate-reference. An entry of a
     bibliographic file (``--bib``, ``\\bibliography{}``, ``bibliography:``) or of CSL items
     the document carries is reported at severity info: BibTeX and pandoc print only what is
-    cited, and one library often serves many papers.
+    cited, and one library often serves many papers; ``\\nocite{*}`` (pandoc's ``nocite: '@*'``)
+    cites all of them.
 
     Bad:  ``Marsh, P. (2019) …`` listed but never cited.
     Good: every entry is cited at least once, e.g. ``(Marsh, 2019)``.
@@ -101,7 +133,11 @@ def uncited_reference(context: Context) -> Iterator[Problem]:
         return
     cited = {m.reference for m in context.matches if m.reference is not None}
     cited.update(c for m in context.matches for c in m.candidates if m.state is not State.UNRESOLVED)
+    # \nocite{*} (nocite: '@*') cites every entry of the bibliographic files.
+    everything = any(c.kind is CitationKind.KEY and c.key == EVERY_ENTRY for c in context.citations)
     for index, reference in enumerate(context.references):
+        if everything and reference.origin is not None:
+            continue
         # An uncited duplicate is reported once, as duplicate-reference.
         if index not in cited and index not in context.duplicates:
             problem = context.entry_problem(reference, f"{entry_label(reference)} is never cited")
