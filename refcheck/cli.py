@@ -238,21 +238,17 @@ def _use_color(choice: str, stream: TextIO) -> bool:
     return stream.isatty()
 
 
-def _write(text: str, output: str | None, encoding: str = "utf-8") -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
+def _write_bytes(data: bytes, output: str) -> None:
+    """Write ``data`` to ``output`` atomically: a temporary file beside it, then a rename."""
     from pathlib import Path
     import stat
     import tempfile
 
     target = Path(output)
-    # Written to a temporary file and renamed, so a reader never sees half a report, and a
-    # failure leaves the old file as it was.
-    with tempfile.NamedTemporaryFile("w", encoding=encoding, newline="", dir=target.parent or ".",
-                                     prefix=f".{target.name}.", delete=False) as handle:
+    with tempfile.NamedTemporaryFile("wb", dir=target.parent or ".", prefix=f".{target.name}.",
+                                     delete=False) as handle:
         try:
-            handle.write(text)
+            handle.write(data)
         except BaseException:
             handle.close()
             os.unlink(handle.name)
@@ -264,6 +260,15 @@ def _write(text: str, output: str | None, encoding: str = "utf-8") -> None:
     except BaseException:
         os.unlink(handle.name)
         raise
+
+
+def _write(text: str, output: str | None, encoding: str = "utf-8") -> None:
+    """``text`` to standard output, or to the file ``output`` in ``encoding``, atomically (a
+    reader never sees half a report, and a failure leaves the old file as it was)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    _write_bytes(text.encode(encoding), output)
 
 
 def _check(args: argparse.Namespace) -> Exit:
@@ -355,7 +360,7 @@ def _diff(results: Sequence[Result]) -> bool:
     for result in results:
         doc = result.document
         done = fix(result)
-        if done.text == doc.text or doc.source is not None:
+        if done.text == doc.text or (doc.source is not None and doc.kind != "docx"):
             continue
         changed = True
         sys.stdout.writelines(difflib.unified_diff(
@@ -381,14 +386,26 @@ def _fix(results: Sequence[Result], rules: frozenset[str] | None = None,
     for result in results:
         doc = result.document
         done = fix(result, rules if rules is not None else SAFE)
-        if not done.findings or done.text == doc.text or doc.path == "<stdin>" or doc.source is not None:
+        # A .docx is edited in its runs; other documents whose text is not the file's own
+        # (HTML, LaTeX with \input spliced in) are left alone.
+        editable = doc.source is None or doc.kind == "docx"
+        if not done.findings or done.text == doc.text or doc.path == "<stdin>" or not editable:
             remaining.append(result)
             continue
         text = done.text
         if doc.encoding in ("utf-16", "utf-32") and text.startswith(" "):
             text = text[1:]  # the space that stood in for the byte-order mark, which encoding writes again
         try:
-            _write(text, doc.path, doc.encoding)
+            if doc.kind == "docx":
+                from refcheck.formats.docx import fixed_source
+
+                _write_bytes(fixed_source(doc, done.edits), doc.path)
+            else:
+                _write(text, doc.path, doc.encoding)
+        except ValueError as error:
+            print(f"refcheck: warning: {doc.path}: not fixed ({error})", file=sys.stderr)
+            remaining.append(result)
+            continue
         except (OSError, UnicodeEncodeError) as error:
             print(f"refcheck: error: {doc.path}: cannot write ({error})", file=sys.stderr)
             ok = False

@@ -50,6 +50,7 @@ class Fixed:
 
     text: str
     findings: tuple[Finding, ...]
+    edits: tuple[Edit, ...] = ()  # the edits of ``text`` made, in the old text's offsets
 
 
 def fix(result: Result, rules: frozenset[str] = SAFE) -> Fixed:
@@ -67,7 +68,7 @@ def fix(result: Result, rules: frozenset[str] = SAFE) -> Fixed:
             region, replacement = sorted_list
             edits = [e for e in edits if not region.start <= e.span.start < region.end] + [Edit(region, replacement)]
             applied += [f for f in findings if f.rule == "reference-order"]
-    return Fixed(apply_edits(text, edits), tuple(applied))
+    return Fixed(apply_edits(text, edits), tuple(applied), tuple(edits))
 
 
 def _sorted_list(result: Result, entries: list[Reference], edits: list[Edit]) -> tuple[Span, str] | None:

@@ -466,3 +466,47 @@ def test_a_damaged_document_part_is_an_input_error(sample: Path, tmp_path: Path)
         docx.read(str(path))
     assert caught.value.problem.startswith("not a Word .docx file (damaged: ")
     assert "\n" not in caught.value.problem
+
+
+# --- fixing -----------------------------------------------------------------------------------
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def test_fix_edits_only_the_changed_runs(sample: Path) -> None:
+    import re
+
+    before = _members(sample)
+    done = subprocess.run([sys.executable, "-m", "refcheck", "check", str(sample), "--fix", "--format", "json"],
+                          capture_output=True, text=True, timeout=60)
+    assert "refcheck: fixed 3 problems in" in done.stderr, done.stderr
+    after = _members(sample)
+    assert set(after) == set(before)
+    changed = [name for name in before if after[name] != before[name]]
+    assert changed == ["word/document.xml", "word/footnotes.xml"]
+    text = docx.read(str(sample)).text
+    assert "Later studies (Smith, 2019) disagree (Jones & Brown, 2020)." in text
+    assert "See Smith (2019) and (Taylor, 2015)." in text or "(Taylor, 2016)" not in text
+    # Only the text of w:t elements differs: the XML with every w:t text blanked is the same.
+    def shape(xml: bytes) -> bytes:
+        return re.sub(rb"(<w:t(?: [^>]*)?>)[^<]*(</w:t>)", rb"\1\2", xml).replace(b' xml:space="preserve"', b"")
+    for name in changed:
+        assert shape(after[name]) == shape(before[name])
+    remaining = json.loads(done.stdout)["findings"]
+    assert {f["rule"] for f in remaining} == {"unresolved-citation"}
+    again = subprocess.run([sys.executable, "-m", "refcheck", "check", str(sample), "--fix"],
+                           capture_output=True, text=True, timeout=60)
+    assert "fixed" not in again.stderr
+    assert _members(sample) == after
+
+
+def test_fixed_source_refuses_edits_outside_runs(sample: Path) -> None:
+    from refcheck.model import Edit, Span
+
+    doc = docx.read(str(sample))
+    newline = doc.text.index("\n")
+    with pytest.raises(ValueError, match="in no run"):
+        docx.fixed_source(doc, [Edit(Span(newline - 2, newline + 2), "x")])

@@ -15,17 +15,18 @@ they render. python-docx (imported by the functions that use it) opens the packa
 
 from __future__ import annotations
 
+import bisect
 import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from refcheck import document as documents
 from refcheck.document import Document, InputError, Place
-from refcheck.model import Citation, CitationKind, Span
+from refcheck.model import Citation, CitationKind, Edit, Span
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -673,3 +674,94 @@ def _year(issued: Any) -> str:
     literal = issued.get("raw") or issued.get("literal")
     m = re.search(r"\d{4}", str(literal)) if literal else None
     return m.group() if m else ""
+
+
+# --- fixing --------------------------------------------------------------------------------
+
+
+def fixed_source(doc: Document, edits: Sequence[Edit]) -> bytes:
+    """The bytes of ``doc``'s .docx with ``edits`` (spans of ``doc.text``) made in the text
+    of the runs they fall in, and nothing else changed: every other part of the package is
+    copied as it was, and in a changed part only the ``w:t`` texts of the changed runs differ.
+
+    An edit is made in the first run it touches; the text it covers in later runs is taken
+    out of them, so each run keeps its formatting.  An edit that covers a tab, a break or
+    text that comes from no run (between paragraphs) cannot be made: ValueError."""
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml import parse_xml
+
+    if doc.source is None:
+        raise ValueError(f"{doc.path}: the Document has no source bytes (not read from a .docx)")
+    slices = runs_of(doc)
+    starts = [s.span.start for s in slices]
+    # (part, paragraph, run) → [(start, end, replacement)] in the run's own offsets
+    changes: dict[tuple[str, int, int], list[tuple[int, int, str]]] = {}
+    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
+        at = max(0, bisect.bisect_right(starts, edit.span.start) - 1)
+        covered: list[tuple[RunSlice, int, int]] = []
+        position = edit.span.start
+        while at < len(slices) and (slices[at].span.start < edit.span.end or not covered):
+            piece = slices[at]
+            if piece.span.end <= position and not (piece.span.start == piece.span.end == position):
+                at += 1
+                continue
+            if piece.span.start > position:
+                raise ValueError(f"{doc.path}: an edit at {edit.span} covers text that is in no run")
+            end = min(piece.span.end, edit.span.end)
+            covered.append((piece, position - piece.span.start, end - piece.span.start))
+            position = end
+            at += 1
+            if position >= edit.span.end:
+                break
+        if not covered or position < edit.span.end:
+            raise ValueError(f"{doc.path}: an edit at {edit.span} covers text that is in no run")
+        for index, (piece, start, end) in enumerate(covered):
+            key = (piece.part, piece.paragraph, piece.run)
+            changes.setdefault(key, []).append(
+                (piece.offset + start, piece.offset + end, edit.replacement if index == 0 else ""))
+
+    parts: dict[str, BaseOxmlElement] = {}
+    with zipfile.ZipFile(io.BytesIO(doc.source)) as package:
+        for part in {key[0] for key in changes}:
+            parts[part] = parse_xml(package.read(part.lstrip("/")))
+        for (part, paragraph_index, run_index), edits_here in changes.items():
+            paragraph = list(parts[part].iter(_P))[paragraph_index]
+            run = list(paragraph.iter(_R))[run_index]
+            _edit_run(run, edits_here, doc.path)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as written:
+            for info in package.infolist():
+                name = "/" + info.filename
+                data = package.read(info.filename)
+                if name in parts:
+                    # The part's own XML declaration kept as it was (Word's ends in "\r\n").
+                    tree = serialize_part_xml(parts[name])
+                    if tree.startswith(b"<?xml"):
+                        tree = tree[tree.index(b"?>") + 2 :].lstrip(b"\r\n")
+                    prologue = re.match(rb"<\?xml[^>]*\?>\s*", data)
+                    data = (prologue.group() if prologue else b"") + tree
+                written.writestr(info, data)
+    return out.getvalue()
+
+
+def _edit_run(run: BaseOxmlElement, edits: list[tuple[int, int, str]], path: str) -> None:
+    """Make ``edits`` (offsets into the run's text, as the reader counts it) in the run's w:t texts."""
+    texts: list[tuple[BaseOxmlElement, int, int]] = []  # (w:t, start, end) in the run's text
+    written = 0
+    for child in run.iterchildren():
+        if child.tag == f"{_W}t":
+            length = len(child.text or "")
+            texts.append((child, written, written + length))
+            written += length
+        elif child.tag in _CHARACTERS:
+            written += 1
+    # From the last edit back, so that earlier offsets stay right.
+    for start, end, replacement in sorted(edits, reverse=True):
+        target = next(((t, s, e) for t, s, e in texts if s <= start and end <= e), None)
+        if target is None:
+            raise ValueError(f"{path}: an edit crosses a tab or a break in a run")
+        element, first, _ = target
+        value = element.text or ""
+        element.text = value[: start - first] + replacement + value[end - first :]
+        if element.text != element.text.strip():
+            element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
