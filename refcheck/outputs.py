@@ -67,15 +67,23 @@ def _summary(results: Sequence[Result]) -> str:
 # --- SARIF 2.1.0 ----------------------------------------------------------------
 
 
-def _uri(path: str) -> str:
-    """A path as a SARIF artifact URI: relative (to the directory refcheck ran in, which
-    GitHub code scanning takes for the repository root) wherever it can be, with ``/``."""
+def _relative(path: str) -> Path:
+    """A path relative to the directory refcheck ran in (which GitHub takes for the root of
+    the repository) where it can be."""
     candidate = Path(path)
     if candidate.is_absolute():
         try:
-            candidate = candidate.relative_to(Path.cwd())
+            return candidate.relative_to(Path.cwd())
         except ValueError:
-            return candidate.as_uri()
+            pass
+    return candidate
+
+
+def _uri(path: str) -> str:
+    """A path as a SARIF artifact URI: relative where it can be, with ``/``; else a file URI."""
+    candidate = _relative(path)
+    if candidate.is_absolute():
+        return candidate.as_uri()
     return quote(PurePosixPath(*candidate.parts).as_posix(), safe="/")
 
 
@@ -215,7 +223,8 @@ def github_report(results: Sequence[Result], color: bool = False) -> str:
     for result in results:
         for finding in result.findings:
             record = _record(result, finding)
-            where = [f"file={_escape_property(record['path'])}", f"line={record['line']}"]
+            path = _relative(record["path"]).as_posix()
+            where = [f"file={_escape_property(path)}", f"line={record['line']}"]
             if record["end_line"] == record["line"]:
                 # GitHub takes columns only for a region on one line.
                 where += [f"col={record['column']}", f"endColumn={record['end_column']}"]

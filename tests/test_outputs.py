@@ -303,6 +303,15 @@ def test_github_escaping() -> None:
                     "::100%25 sure,%0D%0Areally: no")  # fmt: skip
 
 
+def test_github_paths_are_relative_where_they_can_be(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    inside = check_text(MISSPELLED, str(tmp_path / "docs" / "a.md"))
+    outside = check_text(MISSPELLED, str(tmp_path.parent / "b.md"))
+    lines = github_report([inside, outside]).splitlines()
+    assert lines[0].startswith("::error file=docs/a.md,line=1,")
+    assert lines[1].startswith(f"::error file={(tmp_path.parent / 'b.md').as_posix().replace(':', '%3A')},line=1,")
+
+
 def test_github_region_over_lines_has_no_columns() -> None:
     base = check_text("One line\nanother line\n", "a.md")
     finding = Finding("RC203", "duplicate-reference", Severity.WARNING, "spans lines", Span(4, 12))
