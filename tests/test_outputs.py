@@ -172,6 +172,26 @@ def test_sarif_is_valid(sample: str) -> None:
     assert log["$schema"] == SARIF_SCHEMA == sarif_schema()["id"]
 
 
+def every_article() -> list[str]:
+    from refcheck.formats import ARTICLE_SUFFIXES
+
+    return sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "samples").rglob("*")
+                  if p.suffix.casefold() in ARTICLE_SUFFIXES and p.name != "README.md")  # fmt: skip
+
+
+def test_every_article_of_the_samples_in_every_format() -> None:
+    """Whatever the readers of the formats make of them (LaTeX with ``\\input`` and a .bib,
+    Quarto with YAML references, HTML): valid SARIF, JUnit that parses, a command a finding."""
+    articles = every_article()
+    assert len(articles) > len(SAMPLES)
+    results = [check_file(path) for path in articles]
+    validate_sarif(to_sarif(results))
+    suites = ET.fromstring(junit_report(results)).findall("testsuite")
+    assert [s.get("name") for s in suites] == articles
+    commands = [line for line in github_report(results).splitlines() if line.startswith("::")]
+    assert len(commands) == sum(len(r.findings) for r in results)
+
+
 def test_sarif_of_several_documents_and_none_is_valid() -> None:
     validate_sarif(to_sarif([check_file(f"samples/{sample}") for sample in SAMPLES]))
     validate_sarif(to_sarif([]))
