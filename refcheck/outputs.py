@@ -37,6 +37,13 @@ def _record(result: Result, finding: Finding) -> dict[str, Any]:
     return finding_record(result, finding)
 
 
+def _columns(result: Result, finding: Finding) -> bool:
+    """Whether a finding's columns are those of its file. They are not where the text read
+    is not the file's text (a .docx, an .html: see Document.source): its lines are placed
+    in the file, its columns count the text read, and nothing may edit the file by them."""
+    return finding.origin is not None or result.document.source is None
+
+
 def _subject(result: Result, finding: Finding) -> str:
     """What a finding is about, as text that does not move when lines are added above it:
     the text of its span (or of its line, for an empty span); for a finding about an entry
@@ -119,7 +126,9 @@ def _sarif_rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _region(where: dict[str, Any]) -> dict[str, int]:
+def _region(where: dict[str, Any], columns: bool = True) -> dict[str, int]:
+    if not columns:  # whole lines
+        return {"startLine": where["line"], "endLine": where["end_line"]}
     return {"startLine": where["line"], "startColumn": where["column"],
             "endLine": where["end_line"], "endColumn": where["end_column"]}  # fmt: skip
 
@@ -165,7 +174,7 @@ def to_sarif(results: Sequence[Result]) -> dict[str, Any]:
                 "message": {"text": finding.message},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": _uri(record["path"])},
-                    "region": _region(record),
+                    "region": _region(record, _columns(result, finding)),
                 }}],
                 "partialFingerprints": {FINGERPRINT: digest[:32]},
             }  # fmt: skip
@@ -180,7 +189,7 @@ def to_sarif(results: Sequence[Result]) -> dict[str, Any]:
                 }]  # fmt: skip
             if finding.suggestion:
                 item["properties"] = {"suggestion": finding.suggestion}
-            if finding.fix and finding.origin is None:
+            if finding.fix and finding.origin is None and _columns(result, finding):
                 item["fixes"] = _fixes(result, finding, record)
             out.append(item)
     return {
@@ -225,7 +234,7 @@ def github_report(results: Sequence[Result], color: bool = False) -> str:
             record = _record(result, finding)
             path = _relative(record["path"]).as_posix()
             where = [f"file={_escape_property(path)}", f"line={record['line']}"]
-            if record["end_line"] == record["line"]:
+            if record["end_line"] == record["line"] and _columns(result, finding):
                 # GitHub takes columns only for a region on one line.
                 where += [f"col={record['column']}", f"endColumn={record['end_column']}"]
             else:

@@ -300,6 +300,17 @@ def test_sarif_uris_are_relative_where_they_can_be(tmp_path: Path, monkeypatch: 
     assert uris[-1] == (tmp_path.parent / "elsewhere.md").as_uri()
 
 
+def test_text_that_is_not_the_files_is_placed_by_lines_and_not_fixed() -> None:
+    """An .html article: its lines are the file's, its columns those of the text read."""
+    result = check_file("samples/web-article.html")
+    assert result.document.source is not None and result.findings
+    for item in to_sarif([result])["runs"][0]["results"]:
+        region = item["locations"][0]["physicalLocation"]["region"]
+        assert set(region) == {"startLine", "endLine"} and "fixes" not in item
+    for line in github_report([result]).splitlines()[:-1]:
+        assert ",col=" not in line and ",endColumn=" not in line
+
+
 # --- GitHub ---------------------------------------------------------------------
 
 
