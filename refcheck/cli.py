@@ -33,6 +33,8 @@ def _codes(text: str) -> tuple[str, ...]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from refcheck.report import FORMATS
+
     parser = argparse.ArgumentParser(
         prog="refcheck",
         description="Check an article's in-text citations against its reference list.",
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Lint the in-text citations of articles (.txt, .md) against their reference lists.",
     )
     check.add_argument("paths", nargs="+", metavar="PATH", help="article files; - reads standard input")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    check.add_argument("--format", choices=tuple(FORMATS), default="text", help="report format (default: text)")
     check.add_argument(
         "--fail-on",
         choices=_FAIL_ON,
@@ -81,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(.bib, .json, .yaml, .ris): politely, concurrently, with retries, and cached.",
     )
     links.add_argument("paths", nargs="+", metavar="PATH", help="articles or bibliography files; - reads standard input")
-    links.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    links.add_argument("--format", choices=tuple(FORMATS), default="text", help="report format (default: text)")
     links.add_argument("--fail-on", choices=_FAIL_ON, default="warning",
                        help="lowest severity that makes the exit status 1 (default: warning)")
     links.add_argument("--select", type=_codes, default=("RC4",), metavar="CODES", help=argparse.SUPPRESS)
@@ -436,7 +438,7 @@ def _links(args: argparse.Namespace) -> Exit:
     from refcheck.document import Document, InputError, Lines
     from refcheck.links import links_of_references
     from refcheck.model import Span
-    from refcheck.report import links_report, text_report
+    from refcheck.report import FORMATS, links_report, text_report
     from refcheck.rules import Selection
     from refcheck.rules.registry import Online
 
@@ -480,6 +482,8 @@ def _links(args: argparse.Namespace) -> Exit:
         failed = failed or not written
     if args.format == "json":
         report = links_report(results, done.links)
+    elif args.format != "text":
+        report = FORMATS[args.format](results, False)
     else:
         color = args.output is None and _use_color(args.color, sys.stdout)
         report = text_report(results, color) + online.summary(done.links)

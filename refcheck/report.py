@@ -1,16 +1,20 @@
-"""Writers for check results: text and JSON over one record shape."""
+"""Writers for check results: text and JSON over one record shape, and the table of every format
+(the CI formats are in refcheck.outputs)."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from refcheck.check import Result
-from refcheck.links import LinkResult
-from refcheck.verify import Verification
 from refcheck.model import Finding, Origin, Severity, Span
+from refcheck.outputs import github_report, junit_report, sarif_report
+
+if TYPE_CHECKING:  # for annotations only: the command line reads FORMATS without the pipeline
+    from refcheck.check import Result
+    from refcheck.links import LinkResult
+    from refcheck.verify import Verification
 
 JSON_VERSION = 1
 
@@ -256,9 +260,12 @@ def links_report(results: Sequence[Result], links: Sequence[Sequence[LinkResult]
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
-Writer = Callable[[Sequence[Result], bool], str]
+Writer = Callable[[Sequence["Result"], bool], str]
 
 FORMATS: dict[str, Writer] = {
     "text": text_report,
     "json": json_report,
+    "sarif": sarif_report,
+    "github": github_report,
+    "junit": junit_report,
 }
