@@ -71,8 +71,7 @@ def discover(paths: Iterable[str], suffixes: Sequence[str]) -> Discovery:
         elif os.path.isdir(path):
             files = list(_walk(path, lambda rel: rel.casefold().endswith(folded)))
             if not files:
-                found.errors.append(f"{path}: is a directory with no files to check "
-                                    f"({', '.join(suffixes)})")  # fmt: skip
+                found.errors.append(f"{path}: is a directory with no files to check")
             for name in files:
                 add(name)
         elif is_glob(path):
@@ -199,6 +198,8 @@ def _walk(top: str, wanted: Callable[[str], bool], hidden: bool = False) -> Iter
     a .gitignore names it: the user asked for it."""
     root = Path(top).absolute()
     ignores = _outer_ignores(root)
+    if ignores.ignored(root, directory=True):
+        ignores = _Ignores()  # the outer patterns would ignore all of it
 
     def name(rel: str) -> str:
         return rel if top in (".", "./") else os.path.join(top, rel)
