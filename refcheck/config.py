@@ -118,8 +118,9 @@ def load(path: Path) -> Config:
         if found:
             line = int(found.group(1))
             message = f"{message[: found.start()]} (column {found.group(2)})"
-        elif "end of document" in message:
-            line = text.count("\n") + 1
+        elif message.endswith("(at end of document)"):
+            line = len(text.rstrip().splitlines()) or 1
+            message = message.replace("(at end of document)", "(at the end of the file)")
         raise ConfigError(name, line, f"invalid TOML: {message}") from None
     table: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
