@@ -20,7 +20,7 @@ from refcheck.references import parse_reference, read_references
 from refcheck.rules import ONLINE, Context, Selection, order, run
 from refcheck.rules.registry import Online
 from refcheck.sources import Bibliography
-from refcheck.suppress import find_suppressions, suppress
+from refcheck.suppress import find_suppressions, mask, suppress
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,17 @@ def check_document(doc: Document, selection: Selection = Selection(),
     for a list (they look like references) are read as body text."""
     if sources and doc.heading is None and doc.references is not None:
         doc = dataclasses.replace(doc, references=None, body=Span(0, len(doc.text)))
+    # Suppression comments are read as blank space (refcheck.suppress): no part of an
+    # entry or a paragraph; the result keeps the text as it is.
+    masked = mask(doc.text)
+    parsed = doc if masked is doc.text else dataclasses.replace(doc, text=masked)
     with _no_cycle_collection():
-        return _check(doc, selection, tuple(sources))
+        result = _check(parsed, selection, tuple(sources))
+    if parsed is doc:
+        return result
+    lines = Lines(doc.text)
+    findings, suppressed = suppress(result.findings, find_suppressions(doc.text, lines), lines)
+    return dataclasses.replace(result, document=doc, lines=lines, findings=tuple(findings), suppressed=suppressed)
 
 
 def _check(doc: Document, selection: Selection, sources: tuple[Bibliography, ...]) -> Result:
@@ -119,8 +128,8 @@ def _check(doc: Document, selection: Selection, sources: tuple[Bibliography, ...
     matches = tuple(match(citations, references))
     lines = Lines(doc.text)
     context = Context(doc, citations, references, matches, lines)
-    findings, suppressed = suppress(run(context, selection), find_suppressions(doc.text, lines), lines)
-    return Result(doc, citations, references, matches, tuple(findings), lines, sources, suppressed=suppressed)
+    findings = tuple(run(context, selection))
+    return Result(doc, citations, references, matches, findings, lines, sources)
 
 
 def _citations(doc: Document) -> list[Citation]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from refcheck.document import Lines
 from refcheck.model import Finding
 
-__all__ = ["Suppression", "covers", "find_suppressions", "suppress"]
+__all__ = ["Suppression", "covers", "find_suppressions", "mask", "suppress"]
 
 _COMMENT = re.compile(
     r"<!--\s*refcheck:\s*(?P<html>ignore-file|ignore)(?![\w-])(?P<html_codes>(?:(?!-->)[^\n])*?)\s*-->"
@@ -52,6 +52,15 @@ def covers(patterns: Sequence[str], code: str, rule: str) -> bool:
         return True
     upper = code.upper()
     return any(p == rule or upper.startswith(p.upper()) for p in patterns)
+
+
+def mask(text: str) -> str:
+    """``text`` with its suppression comments blanked out (spaces, so that every offset
+    stays), for the readers of citations and references: a comment above an entry is no
+    part of the entry."""
+    if "refcheck:" not in text:
+        return text
+    return _COMMENT.sub(lambda m: " " * len(m.group()), text)
 
 
 def find_suppressions(text: str, lines: Lines | None = None) -> list[Suppression]:
