@@ -109,6 +109,19 @@ def test_findings_of_the_network_are_suppressed_too() -> None:
     assert [f.code for f in again.findings] == ["RC204"] and again.suppressed == 2
 
 
+def test_a_dead_link_is_suppressed_on_its_line() -> None:
+    from refcheck.links import LinkResult, Status, collect_links
+
+    text = (f"{BODY}\n\nSee https://example.org/gone and\n"
+            "<!-- refcheck: ignore dead-link -->\nhttps://example.org/also-gone.\n\n{REFERENCES}")  # fmt: skip
+    result = check_text(text.replace("{REFERENCES}", REFERENCES))
+    dead = [LinkResult(link, Status.DEAD, 404) for link in collect_links(result.document.text)]
+    checked = with_online(result, Online(dead))
+    lines = [(f.code, checked.lines.position(f.span.start)[0]) for f in checked.findings if f.code == "RC401"]
+    assert lines == [("RC401", 3)]
+    assert checked.suppressed == 1
+
+
 def refcheck(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     done = subprocess.run([sys.executable, "-m", "refcheck", *args], input=b"", capture_output=True,
                           timeout=120, cwd=cwd)  # fmt: skip
