@@ -196,3 +196,10 @@ def test_find(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": "[tool.refcheck]\n", "a/b/c.md": "", "a/refcheck.toml": ""})
     assert config.find(tmp_path / "a" / "b") == (tmp_path / "a" / "refcheck.toml").absolute()
     assert config.find(tmp_path) == (tmp_path / "pyproject.toml").absolute()
+
+
+def test_format_takes_style(tmp_path: Path) -> None:
+    write(tmp_path, {"refcheck.toml": 'style = "ieee"\nselect = ["RC1"]\n',
+                     "refs.txt": "Marsh, P. (2019) Tides. London: Sea Press.\n"})  # fmt: skip
+    assert refcheck("format", "refs.txt", cwd=tmp_path).stdout.startswith("[1] P. Marsh, Tides.")
+    assert refcheck("format", "refs.txt", "--style", "apa", cwd=tmp_path).stdout.startswith("Marsh, P. (2019).")
