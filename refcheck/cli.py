@@ -537,8 +537,10 @@ def _check_files(paths: Sequence[str], selection: Selection, sources: Sequence[B
     from refcheck.crf import default_labeller
 
     # Workers forked from this process start with refcheck imported and the reference
-    # labeller loaded (0.1 s each otherwise); elsewhere (spawn) each loads its own.
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    # labeller loaded (0.1 s each otherwise); elsewhere (spawn: macOS, where forking is
+    # unsafe, and Windows) each loads its own.
+    fork = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if fork else None)
     default_labeller()
     # Files go out in chunks, several a worker, to keep the pipes busy and the order cheap.
     chunk = max(1, min(32, len(files) // (jobs * 8)))
