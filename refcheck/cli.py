@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="lint an article's citations against its reference list",
-        description="Lint the in-text citations of articles (.txt, .md) against their reference lists.",
+        description="Lint the in-text citations of articles against their reference lists: files, the "
+        "articles of directories (.txt, .md, .tex, .docx, .html…) and globs.",
     )
     check.add_argument("paths", nargs="+", metavar="PATH",
                        help="article files, directories (walked for articles, .gitignore honoured) or quoted "
@@ -350,10 +351,14 @@ def _per_file_ignores(results: list[Result], args: argparse.Namespace) -> list[R
         relative = Path(os.path.relpath(Path(path).absolute(), base)).as_posix()
         codes: list[str] = []
         for pattern, listed in args.per_file_ignores:
-            subject = relative if "/" in pattern.rstrip("/") else Path(path).name
-            if "/" in pattern.rstrip("/") and relative.startswith("../"):
+            if pattern.endswith("/"):
+                pattern += "**"  # a directory: everything under it
+            # With a slash, the path from the configuration's directory; without, the name.
+            anchored = "/" in pattern
+            if anchored and relative.startswith("../"):
                 continue
-            if listed and glob_pattern(pattern.strip("/")).fullmatch(subject):
+            subject = relative if anchored else Path(path).name
+            if listed and glob_pattern(pattern.removeprefix("/")).fullmatch(subject):
                 codes.extend(listed)
         if codes:
             kept = tuple(f for f in result.findings if not covers(codes, f.code, f.rule))
