@@ -17,10 +17,10 @@ from refcheck.document import Document, Lines, Place
 from refcheck.matching import match
 from refcheck.model import Citation, Finding, Match, Reference, Span
 from refcheck.references import parse_reference, read_references
-from refcheck.rules import ONLINE, Context, Selection, order, run
+from refcheck.rules import ONLINE, RULES, Context, Selection, order, run
 from refcheck.rules.registry import Online
 from refcheck.sources import Bibliography
-from refcheck.suppress import find_suppressions, mask, suppress
+from refcheck.suppress import find_suppressions, mask, suppress, unknown_codes
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,17 @@ def check_document(doc: Document, selection: Selection = Selection(),
     if parsed is doc:
         return result
     lines = Lines(doc.text)
-    findings, suppressed = suppress(result.findings, find_suppressions(doc.text, lines), lines)
-    return dataclasses.replace(result, document=doc, lines=lines, findings=tuple(findings), suppressed=suppressed)
+    suppressions = find_suppressions(doc.text, lines)
+    findings, suppressed = suppress(result.findings, suppressions, lines)
+    result = dataclasses.replace(result, document=doc, lines=lines, findings=tuple(findings), suppressed=suppressed)
+    slips = unknown_codes(suppressions, ((r.code, r.name) for r in RULES))
+    if not slips:
+        return result
+    warnings = []
+    for line, code in slips:
+        path, at, _ = result.where(lines.line_span(line).start)
+        warnings.append(f"{path}:{at}: refcheck: ignore names no rule: {code!r}")
+    return dataclasses.replace(result, document=dataclasses.replace(doc, warnings=(*doc.warnings, *warnings)))
 
 
 def _check(doc: Document, selection: Selection, sources: tuple[Bibliography, ...]) -> Result:

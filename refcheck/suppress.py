@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from refcheck.document import Lines
 from refcheck.model import Finding
 
-__all__ = ["Suppression", "covers", "find_suppressions", "mask", "suppress"]
+__all__ = ["Suppression", "covers", "find_suppressions", "mask", "suppress", "unknown_codes"]
 
 _COMMENT = re.compile(
     r"<!--\s*refcheck:\s*(?P<html>ignore-file|ignore)(?![\w-])(?P<html_codes>(?:(?!-->)[^\n])*?)\s*-->"
@@ -118,3 +118,11 @@ def suppress(findings: Iterable[Finding], suppressions: Sequence[Suppression],
         else:
             kept.append(finding)
     return kept, dropped
+
+
+def unknown_codes(suppressions: Iterable[Suppression], rules: Iterable[tuple[str, str]]) -> list[tuple[int, str]]:
+    """The codes of ``suppressions`` that name none of ``rules`` (code, name) — a typing
+    slip that would suppress nothing — as (line of the comment, code)."""
+    known = list(rules)
+    return [(s.at, code) for s in suppressions for code in s.codes
+            if not any(covers((code,), rule_code, name) for rule_code, name in known)]  # fmt: skip

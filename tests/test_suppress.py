@@ -93,6 +93,14 @@ def test_an_escaped_percent_and_other_text_are_no_comments() -> None:
     assert codes(f"{BODY}\n\n{REFERENCES}<!-- refcheck: ignore -->\n") == ["RC101", "RC102", "RC204"]
 
 
+def test_a_code_that_names_no_rule_is_a_warning() -> None:
+    result = check_text(f"{BODY} <!-- refcheck: ignore RC101, RC999, uncited -->\n\n{REFERENCES}")
+    assert [f.code for f in result.findings] == ["RC102", "RC204"]
+    assert result.document.warnings == (
+        "<text>:1: refcheck: ignore names no rule: 'RC999'", "<text>:1: refcheck: ignore names no rule: 'uncited'")
+    assert check_text(f"{BODY} <!-- refcheck: ignore rc1, RC, dead-link -->\n").document.warnings == ()
+
+
 def test_find_suppressions() -> None:
     text = "a\n<!-- refcheck: ignore RC101 -->\n\nb % refcheck: ignore\n% refcheck: ignore-file RC2 x\n"
     found = find_suppressions(text, Lines(text))
