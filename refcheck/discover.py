@@ -216,7 +216,7 @@ def _walk(top: str, wanted: Callable[[str], bool], hidden: bool = False) -> Iter
             child_rel = f"{rel}{entry.name}"
             path = directory / entry.name
             try:
-                is_dir = entry.is_dir()
+                is_dir = entry.is_dir(follow_symlinks=False)  # as git: a link is not walked into
             except OSError:
                 continue
             if is_dir:

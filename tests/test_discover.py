@@ -88,6 +88,13 @@ def test_an_ignored_directory_named_explicitly_is_walked(repo: Path) -> None:
     assert [Path(f).name for f in discover([str(repo / "drafts")], ARTICLE_SUFFIXES).files] == ["e.md"]
 
 
+def test_links_to_directories_are_not_followed(repo: Path) -> None:
+    (repo / "docs" / "loop").symlink_to(repo, target_is_directory=True)
+    (repo / "docs" / "linked.md").symlink_to(repo / "a.md")
+    names = [Path(f).relative_to(repo).as_posix() for f in discover([str(repo / "docs")], ARTICLE_SUFFIXES).files]
+    assert names == ["docs/b.tex", "docs/c.txt", "docs/deep/d.rmd", "docs/keep.tmp.md", "docs/linked.md"]
+
+
 def test_explicit_files_whatever_their_extension_and_once_each(repo: Path) -> None:
     csv = str(repo / "notes.csv")
     found = discover([csv, str(repo), str(repo / "a.md"), "-"], ARTICLE_SUFFIXES)
