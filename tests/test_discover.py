@@ -188,9 +188,9 @@ def test_jobs_with_a_bad_file_and_standard_input(many: Path) -> None:
     assert one.stdout == two.stdout == zero.stdout
     assert one.stderr == two.stderr == zero.stderr
     assert one.stderr.splitlines() == [
-        "refcheck: error: part0/broken.md: binary file (not text)",
+        "refcheck: error: part0/broken.md: binary file, not text",
         "refcheck: error: part1/empty.md: empty file",
-    ] or all(line.startswith("refcheck: error: part") for line in one.stderr.splitlines())
+    ]
     paths = documents(two.stdout)
     assert len(paths) == 13 and paths[-1] == "<stdin>"
 
