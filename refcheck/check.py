@@ -20,7 +20,7 @@ from refcheck.references import parse_reference, read_references
 from refcheck.rules import ONLINE, RULES, Context, Selection, order, run
 from refcheck.rules.registry import Online
 from refcheck.sources import Bibliography
-from refcheck.suppress import find_suppressions, mask, suppress, unknown_codes
+from refcheck.suppress import Suppression, find_suppressions, mask, placed_suppressions, suppress, unknown_codes
 
 
 @dataclass(frozen=True)
@@ -110,10 +110,10 @@ def check_document(doc: Document, selection: Selection = Selection(),
     parsed = doc if masked is doc.text else dataclasses.replace(doc, text=masked)
     with _no_cycle_collection():
         result = _check(parsed, selection, tuple(sources))
-    if parsed is doc:
+    lines = result.lines if parsed is doc else Lines(doc.text)
+    suppressions = _suppressions(doc, lines)
+    if not suppressions and parsed is doc:
         return result
-    lines = Lines(doc.text)
-    suppressions = find_suppressions(doc.text, lines)
     findings, suppressed = suppress(result.findings, suppressions, lines)
     result = dataclasses.replace(result, document=doc, lines=lines, findings=tuple(findings), suppressed=suppressed)
     slips = unknown_codes(suppressions, ((r.code, r.name) for r in RULES))
@@ -124,6 +124,15 @@ def check_document(doc: Document, selection: Selection = Selection(),
         path, at, _ = result.where(lines.line_span(line).start)
         warnings.append(f"{path}:{at}: refcheck: ignore names no rule: {code!r}")
     return dataclasses.replace(result, document=dataclasses.replace(doc, warnings=(*doc.warnings, *warnings)))
+
+
+def _suppressions(doc: Document, lines: Lines) -> list[Suppression]:
+    """The suppression comments of ``doc``: in its text, or in the file for HTML, whose
+    text is the page's visible text (comments left out)."""
+    if doc.kind == "html" and doc.source is not None and b"refcheck:" in doc.source:
+        source = doc.source.decode(doc.encoding, errors="replace")
+        return placed_suppressions(source, doc.path, doc.places, lines)
+    return find_suppressions(doc.text, lines)
 
 
 def _check(doc: Document, selection: Selection, sources: tuple[Bibliography, ...]) -> Result:
@@ -202,7 +211,7 @@ def with_online(result: Result, online: Online, selection: Selection = Selection
     holds: the results of checking this document's links, its references' verifications."""
     context = Context(result.document, result.citations, result.references, result.matches, result.lines, online)
     found, suppressed = suppress(run(context, selection, only=ONLINE),
-                                 find_suppressions(result.document.text, result.lines), result.lines)
+                                 _suppressions(result.document, result.lines), result.lines)
     return dataclasses.replace(result, findings=tuple(order([*result.findings, *found])), online=online,
                                suppressed=result.suppressed + suppressed)
 

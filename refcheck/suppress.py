@@ -21,10 +21,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from refcheck.document import Lines
+from refcheck.document import Lines, Place
 from refcheck.model import Finding
 
-__all__ = ["Suppression", "covers", "find_suppressions", "mask", "suppress", "unknown_codes"]
+__all__ = ["Suppression", "covers", "find_suppressions", "mask", "placed_suppressions", "suppress", "unknown_codes"]
 
 _COMMENT = re.compile(
     r"<!--\s*refcheck:\s*(?P<html>ignore-file|ignore)(?![\w-])(?P<html_codes>(?:(?!-->)[^\n])*?)\s*-->"
@@ -94,6 +94,25 @@ def find_suppressions(text: str, lines: Lines | None = None) -> list[Suppression
             target += 1
         found.append(Suppression(codes, target if target <= total else 0, line))  # 0: no line follows
     return sorted(found, key=lambda s: s.at)
+
+
+def placed_suppressions(source: str, path: str, places: Sequence[Place], lines: Lines) -> list[Suppression]:
+    """The suppression comments of a file whose text refcheck reads is not the file's own
+    (HTML: its visible text), placed by ``places`` (which text offset came from which line
+    of ``path``): a comment applies to the first line of text from its target line in the
+    file, or from a later line."""
+    found = find_suppressions(source)
+    if not found:
+        return []
+    starts = sorted((p.line, p.start) for p in places if p.path == path)
+    placed = []
+    for s in found:
+        if s.line is None:
+            placed.append(s)
+            continue
+        after = next((start for line, start in starts if line >= s.line), None) if s.line else None
+        placed.append(Suppression(s.codes, lines.position(after)[0] if after is not None else 0, s.at))
+    return placed
 
 
 def suppress(findings: Iterable[Finding], suppressions: Sequence[Suppression],

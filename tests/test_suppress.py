@@ -148,3 +148,38 @@ def test_entries_of_bibliography_files_only_by_ignore_file(tmp_path: Path) -> No
     done = refcheck("check", "a.md", "b.md", "--bib", "refs.bib", "--format", "json", "--no-config", cwd=tmp_path)
     findings = [(f["document"], f["path"], f["code"]) for f in json.loads(done.stdout)["findings"]]
     assert findings == [("a.md", "refs.bib", "RC102")]
+
+
+def check_path(path: Path) -> list[tuple[str, int]]:
+    from refcheck.check import check_file
+
+    result = check_file(path)
+    return [(f.code, result.where(f.span.start)[1]) for f in result.findings]
+
+
+def test_in_html_the_comments_of_the_page_apply(tmp_path: Path) -> None:
+    page = (
+        "<html><body>\n<p>Prose citing (Marsh, 2019) and (Okafor, 2021). <!-- refcheck: ignore RC101 --></p>\n"
+        "<p>More citing (Mensah, 2020).</p>\n<h2>References</h2>\n<ul>\n"
+        "<li>Marsh, P. (2019) Tides. London: Sea Press.</li>\n<!-- refcheck: ignore uncited-reference -->\n\n"
+        "<li>Lee, K. (2018) Walls. London: Sea Press.</li>\n</ul>\n</body></html>\n"
+    )
+    (tmp_path / "a.html").write_text(page, encoding="utf-8")
+    assert check_path(tmp_path / "a.html") == [("RC101", 3), ("RC204", 9)]
+    (tmp_path / "b.html").write_text(page.replace("</ul>", "</ul><!-- refcheck: ignore-file RC2 -->"),
+                                     encoding="utf-8")  # fmt: skip
+    assert check_path(tmp_path / "b.html") == [("RC101", 3)]
+
+
+def test_in_latex_and_markdown_files(tmp_path: Path) -> None:
+    (tmp_path / "a.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n"
+        f"{BODY} % refcheck: ignore RC101\n\n% refcheck: ignore\n{BODY.replace('Okafor', 'Mensah')}\n\n"
+        f"{BODY.replace('Okafor', 'Bello')}\n\n\\section*{{References}}\n\n{REFERENCES.split(chr(10), 2)[2]}"
+        "\\end{document}\n",
+        encoding="utf-8",
+    )
+    assert [f for f in check_path(tmp_path / "a.tex") if f[0] == "RC101"] == [("RC101", 8)]
+    (tmp_path / "a.md").write_text(f"---\ntitle: A\n---\n\n<!-- refcheck: ignore RC101 -->\n{BODY}\n\n{REFERENCES}",
+                                   encoding="utf-8")  # fmt: skip
+    assert check_path(tmp_path / "a.md") == [("RC102", 12), ("RC204", 12)]
