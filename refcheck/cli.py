@@ -157,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="what INPUT is (default: auto, by its extension, then by its text)")
     convert.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
+    from refcheck.bib import commands as bib_commands
+
+    bib_commands.add_parser(commands)
+
     rules = commands.add_parser("rules", help="list the rules with their documentation")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     return parser
@@ -928,6 +932,12 @@ def _rules(args: argparse.Namespace) -> Exit:
     return Exit.CLEAN
 
 
+def _bib(args: argparse.Namespace) -> Exit:
+    from refcheck.bib import commands as bib_commands
+
+    return Exit(bib_commands.run(args))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run refcheck with ``argv``; returns the exit status."""
     parser = build_parser()
@@ -947,7 +957,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"refcheck: error: {error}", file=sys.stderr)
             return Exit.ERROR
     handlers = {
-        "check": _check, "links": _links, "parse": _parse, "convert": _convert, "format": _format, "styles": _styles, "rules": _rules,
+        "check": _check, "links": _links, "bib": _bib, "parse": _parse, "convert": _convert, "format": _format, "styles": _styles, "rules": _rules,
     }  # fmt: skip
     return int(handlers[args.command](args))
 

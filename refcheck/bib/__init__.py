@@ -1,0 +1,1 @@
+"""The bibliography manager: ``refcheck bib lint|tidy|merge|add`` over .bib (and CSL-JSON) libraries."""

@@ -1,0 +1,15 @@
+"""`refcheck bib lint` (being written)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH")
+
+
+def main(args: argparse.Namespace) -> int:
+    print("refcheck: error: bib lint is not written yet", file=sys.stderr)
+    return 2
