@@ -218,11 +218,12 @@ def tidy(blocks: Sequence[Block], sort: str = "key", escape: bool = False, unico
     elif unicode:
         work = _recode(work, _to_unicode)
     texts = [b for b in work if not isinstance(b, Entry)]
-    entries = [replace(b, fields=tuple(sorted((f for f in b.fields if f.value or not f.braced),
-                                              key=lambda f: field_rank(f.name))),
+    entries = [replace(b, fields=tuple(f for f in b.fields if f.value or not f.braced),
                        entry_type=b.entry_type.lower())
                for b in work if isinstance(b, Entry)]
     entries, records, kept_at = merge_duplicates(entries, merge)
+    # Fields are ordered after merging: --merge combine adds fields at the end.
+    entries = [replace(e, fields=tuple(sorted(e.fields, key=lambda f: field_rank(f.name)))) for e in entries]
     if regenerate:
         entries = regenerate_keys(entries, key_pattern)
     if sort == "none":
