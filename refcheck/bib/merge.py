@@ -91,7 +91,7 @@ def main(args: argparse.Namespace) -> int:
     libraries = []
     for path in args.paths:
         try:
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8-sig") as handle:
                 text = handle.read()
         except (OSError, UnicodeDecodeError) as error:
             print(f"refcheck: error: {path}: {error}", file=sys.stderr)

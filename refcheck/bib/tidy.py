@@ -248,7 +248,7 @@ def main(args: argparse.Namespace) -> int:
 
     path = args.library
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             original = handle.read()
     except (OSError, UnicodeDecodeError) as error:
         print(f"refcheck: error: {path}: {error}", file=sys.stderr)
