@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -80,6 +81,25 @@ def _csl_items(text: str) -> list[tuple[dict[str, object], int]]:
     return [(item, line) for item, line in zip(entries.items, entries.lines)]
 
 
+def sarif_report(results: Sequence[Result]) -> str:
+    """The SARIF log of ``check``, describing the RC6xx rules instead of the article's: a
+    finding is about the library itself, not a library checked with an article."""
+    import json
+
+    from refcheck.outputs import _sarif_rule, to_sarif  # the one SARIF rule description
+    from refcheck.rules import BIB_RULES
+
+    log = to_sarif(results)
+    run = log["runs"][0]
+    run["tool"]["driver"]["rules"] = [_sarif_rule(r) for r in BIB_RULES]
+    index = {r.code: i for i, r in enumerate(BIB_RULES)}
+    for item in run["results"]:
+        item.pop("relatedLocations", None)
+        if item["ruleId"] in index:
+            item["ruleIndex"] = index[item["ruleId"]]
+    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+
+
 def main(args: argparse.Namespace) -> int:
     from refcheck.document import InputError
     from refcheck.model import Severity
@@ -98,7 +118,9 @@ def main(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"refcheck: error: {path}: {error.strerror or error}", file=sys.stderr)
             failed = True
-    if args.format == "text":
+    if args.format == "sarif":
+        report = sarif_report(results)
+    elif args.format == "text":
         color = args.output is None and (args.color == "always" or args.color == "auto" and sys.stdout.isatty())
         report = text_report(results, color)
     else:

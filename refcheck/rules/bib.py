@@ -44,6 +44,7 @@ class Entry:
     line: int
     fields: dict[str, Field]
     inherited: dict[str, Field] = field(default_factory=dict)
+    shown_type: str = ""  # the type as the library writes it, when not a .bib type (CSL-JSON)
 
     def get(self, name: str) -> str:
         found = self.fields.get(name)
@@ -267,8 +268,25 @@ _RECOMMENDED: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-def _missing(entry: Entry, table: dict[str, tuple[tuple[str, ...], ...]]) -> list[str]:
-    return [" or ".join(alts) for alts in table.get(entry.type, ()) if not any(entry.has(a) for a in alts)]
+# The .bib field names the rules read → the CSL-JSON variables they stand for, for messages.
+_CSL_NAMES = {"journal": "container-title", "journaltitle": "container-title", "booktitle": "container-title",
+              "year": "issued", "date": "issued", "pages": "page", "eid": "page", "doi": "DOI", "url": "URL",
+              "isbn": "ISBN", "issn": "ISSN", "school": "publisher", "institution": "publisher",
+              "howpublished": "URL", "eprint": "URL", "urldate": "accessed", "editor": "editor"}
+
+
+def _missing(entry: Entry, table: dict[str, tuple[tuple[str, ...], ...]], csl: bool) -> list[str]:
+    out = []
+    for alts in table.get(entry.type, ()):
+        if any(entry.has(a) for a in alts):
+            continue
+        names = list(dict.fromkeys(_CSL_NAMES.get(a, a) for a in alts)) if csl else list(alts)
+        out.append(" or ".join(names))
+    return out
+
+
+def _type(entry: Entry) -> str:
+    return entry.shown_type or f"@{entry.type}"
 
 
 @_library_rule("RC603", "missing-required-field", Severity.WARNING)
@@ -284,10 +302,10 @@ def missing_required_field(library: Library) -> Iterator[Problem]:
     Good: ``@article{smith2020, author = {Smith, John}, title = {Tides}, journal = {Ocean}, year = 2020}``
     """
     for entry in library.entries:
-        missing = _missing(entry, _REQUIRED)
+        missing = _missing(entry, _REQUIRED, not library.bibtex)
         if missing:
             fields = "field" if len(missing) == 1 else "fields"
-            yield library.at(entry.line, f"@{entry.type} {_label(entry)} lacks required {fields} "
+            yield library.at(entry.line, f"{_type(entry)} {_label(entry)} lacks required {fields} "
                                          f"{', '.join(missing)}")
 
 
@@ -300,10 +318,10 @@ def missing_recommended_field(library: Library) -> Iterator[Problem]:
     Good: ``@article{smith2020, …, volume = 4, pages = {1--9}, doi = {10.1000/xyz}}``
     """
     for entry in library.entries:
-        missing = _missing(entry, _RECOMMENDED)
+        missing = _missing(entry, _RECOMMENDED, not library.bibtex)
         if missing:
             fields = "field" if len(missing) == 1 else "fields"
-            yield library.at(entry.line, f"@{entry.type} {_label(entry)} lacks recommended {fields} "
+            yield library.at(entry.line, f"{_type(entry)} {_label(entry)} lacks recommended {fields} "
                                          f"{', '.join(missing)}")
 
 
@@ -617,7 +635,7 @@ def mangled_name(library: Library) -> Iterator[Problem]:
                 written.append((entry, role, name))
     people = [n for _, _, n in written if len(_depth0(n).split()) >= 2]
     with_comma = sum(1 for n in people if "," in _depth0(n))
-    convention = len(people) >= 5 and with_comma * 5 >= len(people) * 4
+    convention = len(people) >= 5 and with_comma * 3 >= len(people) * 2  # two in three
     for entry, role, name in written:
         found = _name_problem(name, convention)
         if found is not None:
@@ -701,8 +719,11 @@ def _unprotected(title: str) -> list[tuple[int, int]]:
     words = [(m.start(1), m.end(1), m.group(1)) for m in _WORD.finditer(bare)]
     if not words:
         return []
-    long_words = [w for _, _, w in words[1:] if len(w) > 3 and w.casefold() not in _SMALL_WORDS]
-    sentence_case = bool(long_words) and sum(1 for w in long_words if w[0].islower()) * 2 > len(long_words)
+    # Sentence case when at least half the longer words after the first are in lower case
+    # (acronyms and words like mRNA say nothing either way).
+    long_words = [w for _, _, w in words[1:] if len(w) > 3 and w.casefold() not in _SMALL_WORDS
+                  and not (_ACRONYM.fullmatch(w) or _INNER_CAPITAL.fullmatch(w))]
+    sentence_case = bool(long_words) and sum(1 for w in long_words if w[0].islower()) * 2 >= len(long_words)
     found = []
     for index, (start, end, word) in enumerate(words):
         if _ACRONYM.fullmatch(word) or _INNER_CAPITAL.fullmatch(word):
@@ -861,7 +882,15 @@ def csl_library(path: str, text: str, items: Sequence[tuple[dict[str, object], i
     entries = []
     seen: dict[str, int] = {}
     duplicates = []
-    for item, line in items:
+    lines = text.splitlines()
+    starts = [line for _, line in items] + [len(lines) + 1]
+
+    def line_of(name: str, start: int, end: int) -> int:
+        """The line of the item's ``"name":`` (an item spans lines start to end - 1)."""
+        quoted = f'"{name}"'
+        return next((n for n in range(start, end) if quoted in lines[n - 1]), start)
+
+    for (item, line), end in zip(items, starts[1:]):
         key = str(item.get("id", "") or item.get("citation-key", ""))
         if key.casefold() in seen:
             duplicates.append((key, line))
@@ -871,7 +900,7 @@ def csl_library(path: str, text: str, items: Sequence[tuple[dict[str, object], i
         for csl, bib in _CSL_FIELDS.items():
             value = item.get(csl)
             if isinstance(value, (str, int)) and str(value).strip():
-                fields[bib] = Field(bib, str(value), str(value), line)
+                fields[bib] = Field(bib, str(value), str(value), line_of(csl, line, end))
         for role in _ROLES:
             value = item.get(role)
             if isinstance(value, list) and value:
@@ -880,11 +909,12 @@ def csl_library(path: str, text: str, items: Sequence[tuple[dict[str, object], i
         if isinstance(issued, dict):
             parts = issued.get("date-parts")
             if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-                fields["year"] = Field("year", str(parts[0][0]), str(parts[0][0]), line)
+                fields["year"] = Field("year", str(parts[0][0]), str(parts[0][0]), line_of("issued", line, end))
             elif isinstance(issued.get("literal"), str):
-                fields["date"] = Field("date", str(issued["literal"]), str(issued["literal"]), line)
+                literal = str(issued["literal"])
+                fields["date"] = Field("date", literal, literal, line_of("issued", line, end))
         csl_type = str(item.get("type", ""))
-        entries.append(Entry(key, _CSL_TYPES.get(csl_type, csl_type), line, fields))
+        entries.append(Entry(key, _CSL_TYPES.get(csl_type, csl_type), line, fields, shown_type=f"'{csl_type}'"))
     return Library(path, text, "csl-json", tuple(entries), tuple(references), (), tuple(duplicates), (),
                    tuple(problems), this_year, key_pattern)
 
