@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from refcheck.bib.lint import lint_file
 from refcheck.model import Severity
@@ -52,7 +53,7 @@ def test_bib_rules_are_documented_and_apart_from_check() -> None:
     assert not set(codes) & {r.code for r in RULES}  # check never runs them
     for r in BIB_RULES:
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", r.name)
-        assert r.summary and "Bad:" in r.doc and "Good:" in r.doc, r.code
+        assert r.summary.endswith(".") and "Bad:" in r.doc and "Good:" in r.doc, r.code
 
 
 def test_library_fixture_gives_exactly_one_of_each_problem() -> None:
@@ -266,6 +267,28 @@ def test_unused_strings_count_strings_using_strings(tmp_path: Path) -> None:
 @book{a, author = {Smith, John}, title = {T}, publisher = full, year = 2020, isbn = {0-306-40615-2}}
 """
     assert lint_text(tmp_path, text) == [("RC617", 4)]
+
+
+_BIB_PIECES = st.sampled_from([
+    "@article{", "@string{", "@misc{", "}", "{", ",", " = ", "author", "title", "pages", "month", "year",
+    "doi", "isbn", "issn", "url", "eprint", "archivePrefix", " and ", "Smith, John", "DNA", "12-34", "jan",
+    "#", "&", "%", "_", '"', "\n", "10.1000/x", "2020", "k1", "k2", "arXiv", "2101.01234", "crossref",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_BIB_PIECES, max_size=40).map("".join))
+def test_lint_never_crashes(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "fuzz.bib"
+    path.write_text(text, encoding="utf-8")
+    try:
+        result = lint_file(str(path), Selection(("RC6",)), re.compile("k1"), this_year=YEAR)
+    except Exception as error:  # only a file that cannot be read at all may stop the lint
+        from refcheck.document import InputError
+
+        assert isinstance(error, InputError), error
+        return
+    assert all(f.origin is not None and f.origin.line >= 1 for f in result.findings)
 
 
 # ---- CSL-JSON ---------------------------------------------------------------------------------------

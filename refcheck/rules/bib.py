@@ -311,8 +311,10 @@ def missing_required_field(library: Library) -> Iterator[Problem]:
 
 @_library_rule("RC604", "missing-recommended-field", Severity.INFO)
 def missing_recommended_field(library: Library) -> Iterator[Problem]:
-    """An entry without a field its type should have: an article's doi, volume and pages, the
-    pages of a paper in proceedings or a collection, a book's isbn, an online source's urldate.
+    """An entry without a field its type should have, though styles cope without it.
+
+    An article's doi, volume and pages, the pages of a paper in proceedings or a collection,
+    a book's isbn, an online source's urldate.
 
     Bad:  ``@article{smith2020, …, journal = {Ocean}, year = 2020}``
     Good: ``@article{smith2020, …, volume = 4, pages = {1--9}, doi = {10.1000/xyz}}``
@@ -332,8 +334,10 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 
 @_library_rule("RC605", "invalid-doi", Severity.ERROR)
 def invalid_doi(library: Library) -> Iterator[Problem]:
-    """A doi field that is not a DOI: ``10.``, a registrant code of four to nine digits, ``/``
-    and a suffix without spaces (a ``https://doi.org/`` or ``doi:`` prefix is allowed).
+    """A doi field that is not a DOI.
+
+    A DOI is ``10.``, a registrant code of four to nine digits, ``/`` and a suffix without
+    spaces; a ``https://doi.org/`` or ``doi:`` prefix is allowed.
 
     Bad:  ``doi = {10.100/xyz}``, ``doi = {https://doi.org/ 10.1000/xyz}``
     Good: ``doi = {10.1000/xyz}``
@@ -436,8 +440,9 @@ def _url_problem(url: str) -> str | None:
 
 @_library_rule("RC608", "invalid-url", Severity.ERROR)
 def invalid_url(library: Library) -> Iterator[Problem]:
-    """A url field (or a ``\\url{}`` in howpublished) that is not an absolute http(s) or ftp URL
-    with a host, or that has spaces in it.
+    """A url that is not an absolute http(s) or ftp URL with a host, or that has spaces in it.
+
+    The url field is read, and a ``\\url{}`` in howpublished.
 
     Bad:  ``url = {www.example.org/report}``, ``url = {https://exa mple.org}``
     Good: ``url = {https://www.example.org/report}``
@@ -488,8 +493,9 @@ _RANGE = re.compile(r"^(\s*)([^\s\-–—‐−]+)\s*(?:-|–|—|‐|−|\\text
 
 @_library_rule("RC610", "page-range-dash", Severity.WARNING)
 def page_range_dash(library: Library) -> Iterator[Problem]:
-    """A page range in a .bib written with one hyphen or a Unicode dash instead of ``--``,
-    which BibTeX and biblatex turn into the en dash of a range.
+    """A page range in a .bib written with one hyphen or a Unicode dash instead of ``--``.
+
+    BibTeX and biblatex turn ``--`` into the en dash of a range; one hyphen stays a hyphen.
 
     Bad:  ``pages = {12-34}``, ``pages = {12–34}``
     Good: ``pages = {12--34}``
@@ -618,10 +624,12 @@ def _name_problem(name: str, comma_convention: bool) -> tuple[str, str | None] |
 
 @_library_rule("RC613", "mangled-name", Severity.WARNING)
 def mangled_name(library: Library) -> Iterator[Problem]:
-    """A person's name in author or editor that looks inverted or mangled: ``Smith John``
-    without a comma where the library writes ``Family, Given``, ``Smith JA``, a lone initial
-    as family name, several names separated by commas or ``;`` instead of ``and``, or a name
-    all in capitals. Braced names (``{World Health Organization}``) are left alone.
+    """A person's name in author or editor that looks inverted or mangled.
+
+    ``Smith John`` without a comma where two in three names of the library are written
+    ``Family, Given``; ``Smith JA``; a lone initial as family name; several names separated
+    by commas or ``;`` instead of ``and``; a name all in capitals. Braced names
+    (``{World Health Organization}``) are left alone.
 
     Bad:  ``author = {Smith, John, Doe, Jane}``, ``author = {SMITH, JOHN}``
     Good: ``author = {Smith, John and Doe, Jane}``
@@ -648,8 +656,9 @@ def mangled_name(library: Library) -> Iterator[Problem]:
 
 @_library_rule("RC614", "unbalanced-braces", Severity.ERROR)
 def unbalanced_braces(library: Library) -> Iterator[Problem]:
-    """An entry that cannot be read, most often for an unbalanced brace or quote: BibTeX skips
-    it, and the reader may swallow the entries after it.
+    """An entry that cannot be read, most often for an unbalanced brace or quote.
+
+    BibTeX skips such an entry, and may swallow the entries after it.
 
     Bad:  ``title = {The {DNA of tides},``
     Good: ``title = {The {DNA} of tides},``
@@ -660,8 +669,10 @@ def unbalanced_braces(library: Library) -> Iterator[Problem]:
 
 @_library_rule("RC619", "library-problem", Severity.WARNING)
 def library_problem(library: Library) -> Iterator[Problem]:
-    """Something else the reader found wrong: a macro that is not a defined ``@string``, a
-    crossref to no entry, an unknown entry type, a urldate that is not a date.
+    """Something else the reader of the library found wrong.
+
+    A macro that is not a defined ``@string``, a crossref to no entry, an unknown entry
+    type, a urldate that is not a date.
 
     Bad:  ``journal = jnl`` with no ``@string{jnl = …}``
     Good: ``@string{jnl = {Journal of Tides}}`` before it
@@ -685,9 +696,10 @@ def _outside_math(text: str) -> str:
 
 @_library_rule("RC615", "unescaped-character", Severity.WARNING)
 def unescaped_character(library: Library) -> Iterator[Problem]:
-    """``&``, ``%``, ``#`` or ``_`` unescaped in a text field of a .bib (title, journal,
-    publisher, note…): LaTeX stops with an error or, for ``%``, drops the rest of the line.
-    Verbatim fields (url, doi, file…) and math (``$x_1$``) are left alone.
+    """``&``, ``%``, ``#`` or ``_`` unescaped in a text field of a .bib.
+
+    In a title, journal, publisher, note… LaTeX stops with an error or, for ``%``, drops the
+    rest of the line. Verbatim fields (url, doi, file…) and math (``$x_1$``) are left alone.
 
     Bad:  ``journal = {Journal of Tides & Waves}``
     Good: ``journal = {Journal of Tides \\& Waves}``
@@ -737,9 +749,10 @@ def _unprotected(title: str) -> list[tuple[int, int]]:
 
 @_library_rule("RC616", "unprotected-capitals", Severity.INFO)
 def unprotected_capitals(library: Library) -> Iterator[Problem]:
-    """Capitals in a title that BibTeX styles will lower-case: acronyms (``DNA``, ``COVID-19``),
-    words with inner capitals (``mRNA``, ``LaTeX``) and, in a title written in sentence case,
-    proper nouns (``Bayesian``), not protected by braces.
+    """Capitals in a title that BibTeX styles will lower-case, not protected by braces.
+
+    Acronyms (``DNA``, ``COVID-19``), words with inner capitals (``mRNA``, ``LaTeX``) and,
+    in a title written in sentence case, proper nouns (``Bayesian``).
 
     Bad:  ``title = {Sequencing DNA with Bayesian methods}``
     Good: ``title = {Sequencing {DNA} with {Bayesian} methods}``
