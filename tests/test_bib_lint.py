@@ -172,6 +172,8 @@ def test_required_fields_by_type(tmp_path: Path) -> None:
 @inproceedings{f, author = {Smith, John}, title = {T}, crossref = {p}}
 @misc{g, title = {T}}
 @online{h, title = {T}, url = {https://example.org}}
+@misc{i, title = {Town tram lines}, note = {Pamphlet}}
+@report{j, author = {Smith, John}, title = {T}, institution = {I}, date = {2020}}
 """
     assert lint_text(tmp_path, text, select=("RC603",)) == [("RC603", 2), ("RC603", 3), ("RC603", 8)]
     assert messages(tmp_path, text, "RC603")[1] == "@phdthesis 'c' lacks required field school or institution"
@@ -211,11 +213,13 @@ def test_mangled_names(tmp_path: Path) -> None:
 @misc{e, title = {E}, url = {https://e.org}, author = {John S.}}
 @misc{f, title = {F}, url = {https://e.org}, author = {Smith, J.; Doe, J.}}
 @misc{g, title = {G}, url = {https://e.org}, author = {{World Health Organization} and King, Jr., Martin}}
+@misc{h, title = {H}, url = {https://e.org}, author = {IEEE and {NASA}}}
 """
-    assert lint_text(tmp_path, text, select=("RC613",)) == [("RC613", 3), ("RC613", 4), ("RC613", 5), ("RC613", 6)]
+    assert lint_text(tmp_path, text, select=("RC613",)) == [("RC613", 3), ("RC613", 4), ("RC613", 5), ("RC613", 6), ("RC613", 8)]
     found = messages(tmp_path, text, "RC613")
     assert "looks inverted" in found[0] and found[0].endswith("=> Holmes, John")
     assert found[1].endswith("=> Lyons, JA")
+    assert found[4].endswith("=> {IEEE}")
 
 
 def test_inverted_names_need_a_comma_convention(tmp_path: Path) -> None:

@@ -248,11 +248,12 @@ _REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "manual": (("title",),),
     "phdthesis": (("author",), ("title",), ("school", "institution"), _YEAR),
     "mastersthesis": (("author",), ("title",), ("school", "institution"), _YEAR),
-    "thesis": (("author",), ("title",), ("type",), ("school", "institution"), _YEAR),
+    "thesis": (("author",), ("title",), ("school", "institution"), _YEAR),
     "techreport": (("author",), ("title",), ("institution",), _YEAR),
-    "report": (("author",), ("title",), ("type",), ("institution",), _YEAR),
+    "report": (("author",), ("title",), ("institution",), _YEAR),
     "unpublished": (("author",), ("title",), ("note",)),
-    "misc": (("url", "howpublished", "eprint", "doi"),),
+    # BibTeX requires nothing of a misc; refcheck asks for where to find it.
+    "misc": (("url", "howpublished", "eprint", "doi", "note"),),
     "online": (("title",), ("url", "doi", "eprint")),
     "electronic": (("title",), ("url",)),
     "www": (("title",), ("url",)),
@@ -265,6 +266,9 @@ _RECOMMENDED: dict[str, tuple[tuple[str, ...], ...]] = {
     "incollection": (("pages",),),
     "book": (("isbn",),),
     "online": (("urldate",),),
+    # biblatex requires the type of a report or thesis; styles print well enough without it.
+    "report": (("type",),),
+    "thesis": (("type",),),
 }
 
 
@@ -296,7 +300,7 @@ def missing_required_field(library: Library) -> Iterator[Problem]:
     An article needs author, title, journal (or journaltitle) and year (or date); a book
     author or editor, title, publisher and year; an inproceedings author, title, booktitle
     and year; a thesis its school; a techreport its institution; a misc its url or
-    howpublished (or an arXiv eprint or doi). Fields inherited through ``crossref`` count.
+    howpublished (or an arXiv eprint, a doi or a note saying what it is). Fields inherited through ``crossref`` count.
 
     Bad:  ``@article{smith2020, author = {Smith, John}, title = {Tides}, year = 2020}``
     Good: ``@article{smith2020, author = {Smith, John}, title = {Tides}, journal = {Ocean}, year = 2020}``
@@ -314,7 +318,7 @@ def missing_recommended_field(library: Library) -> Iterator[Problem]:
     """An entry without a field its type should have, though styles cope without it.
 
     An article's doi, volume and pages, the pages of a paper in proceedings or a collection,
-    a book's isbn, an online source's urldate.
+    a book's isbn, an online source's urldate, the type of a biblatex report or thesis.
 
     Bad:  ``@article{smith2020, …, journal = {Ocean}, year = 2020}``
     Good: ``@article{smith2020, …, volume = 4, pages = {1--9}, doi = {10.1000/xyz}}``
@@ -606,6 +610,8 @@ def _name_problem(name: str, comma_convention: bool) -> tuple[str, str | None] |
         return "looks like several names separated by commas: separate names with 'and'", None
     letters = [w for w in words if any(c.isalpha() for c in w)]
     if len(letters) >= 1 and all(w.isupper() and sum(c.isalpha() for c in w) >= 2 for w in letters):
+        if len(words) == 1:  # IEEE, NASA: an organisation, which braces keep whole
+            return "is all in capitals: an organisation's name goes in braces", f"{{{name}}}"
         return "is all in capitals", " ".join(w if len(w) <= 1 else w.capitalize() for w in name.split())
     if commas == 1:
         family = parts[0].split()
@@ -682,7 +688,7 @@ def library_problem(library: Library) -> Iterator[Problem]:
 
 
 # Fields whose value is verbatim (a URL, a path, an identifier): their characters are not TeX.
-_VERBATIM = frozenset({"url", "doi", "eprint", "file", "pdf", "urldate", "howpublished", "isbn", "issn",
+_VERBATIM = frozenset({"abstract", "url", "doi", "eprint", "file", "pdf", "urldate", "howpublished", "isbn", "issn",
                        "eissn", "archiveprefix", "eprinttype", "eprintclass", "primaryclass", "keywords",
                        "ids", "crossref", "date", "year", "month", "bdsk-url-1", "bdsk-url-2", "verba",
                        "verbb", "verbc", "pmid", "pmcid", "mrnumber"})
@@ -740,7 +746,7 @@ def _unprotected(title: str) -> list[tuple[int, int]]:
     for index, (start, end, word) in enumerate(words):
         if _ACRONYM.fullmatch(word) or _INNER_CAPITAL.fullmatch(word):
             found.append((start, end))
-        elif sentence_case and index > 0 and word[0].isupper():
+        elif sentence_case and index > 0 and len(word) > 1 and word[0].isupper():
             before = bare[: start].rstrip()
             if not before.endswith((":", ".", "?", "!", "—", "–")) and not before.endswith("--"):
                 found.append((start, end))
