@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from refcheck.model import Finding
-from refcheck.rules import citations, links, references, verify
+from refcheck.rules import bib, citations, links, references, verify
 from refcheck.rules.registry import Context, Problem, Rule, Selection, rule
 
 RULES: tuple[Rule, ...] = tuple(
@@ -12,9 +12,13 @@ RULES: tuple[Rule, ...] = tuple(
 
 # The rules that read what the network said (Context.online): they run after the others,
 # once links are checked and references looked up.
+# The rules of ``refcheck bib lint`` (RC6xx): they read a library (bib.LibraryContext), not an
+# article, so ``check`` never runs them.
+BIB_RULES: tuple[Rule, ...] = tuple(sorted(bib.RULES, key=lambda r: r.code))
+
 ONLINE: frozenset[str] = frozenset(r.code for r in (*links.RULES, *verify.RULES))
 
-__all__ = ["ONLINE", "RULES", "Context", "Problem", "Rule", "Selection", "rule", "run", "order", "by_name"]
+__all__ = ["BIB_RULES", "ONLINE", "RULES", "Context", "Problem", "Rule", "Selection", "rule", "run", "order", "by_name"]
 
 
 def by_name(name_or_code: str) -> Rule | None:
