@@ -915,16 +915,17 @@ def _convert(args: argparse.Namespace) -> Exit:
 
 
 def _rules(args: argparse.Namespace) -> Exit:
-    from refcheck.rules import RULES
+    from refcheck.rules import BIB_RULES, RULES
 
+    every = (*RULES, *BIB_RULES)  # the article rules, then those of `refcheck bib lint`
     out = []
     if args.format == "markdown":
         out.append("| code | rule | severity | what it flags |")
         out.append("|---|---|---|---|")
-        for r in RULES:
+        for r in every:
             out.append(f"| {r.code} | {r.name} | {r.severity} | {r.summary} |")
     else:
-        for r in RULES:
+        for r in every:
             out.append(f"{r.code} {r.name} ({r.severity})")
             out.extend(f"    {line}".rstrip() for line in r.doc.splitlines())
             out.append("")
