@@ -114,7 +114,7 @@ def _markdown(doc: str) -> str:
     return "\n".join(out)
 
 
-def _sarif_rule(rule: Rule) -> dict[str, Any]:
+def sarif_rule(rule: Rule) -> dict[str, Any]:
     doc = rule.doc
     return {
         "id": rule.code,
@@ -201,7 +201,7 @@ def to_sarif(results: Sequence[Result]) -> dict[str, Any]:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": INFORMATION_URI,
-                "rules": [_sarif_rule(rule) for rule in RULES],
+                "rules": [sarif_rule(rule) for rule in RULES],
             }},
             "columnKind": "unicodeCodePoints",
             "results": out,

@@ -86,12 +86,12 @@ def sarif_report(results: Sequence[Result]) -> str:
     finding is about the library itself, not a library checked with an article."""
     import json
 
-    from refcheck.outputs import _sarif_rule, to_sarif  # the one SARIF rule description
+    from refcheck.outputs import sarif_rule, to_sarif  # the one SARIF rule description
     from refcheck.rules import BIB_RULES
 
     log = to_sarif(results)
     run = log["runs"][0]
-    run["tool"]["driver"]["rules"] = [_sarif_rule(r) for r in BIB_RULES]
+    run["tool"]["driver"]["rules"] = [sarif_rule(r) for r in BIB_RULES]
     index = {r.code: i for i, r in enumerate(BIB_RULES)}
     for item in run["results"]:
         item.pop("relatedLocations", None)

@@ -398,7 +398,7 @@ def _pieces(raw: str) -> list[str]:
     return [p.strip() for p in pieces]
 
 
-def _expand(raw: str, strings: dict[str, str], undefined: list[str], depth: int = 0) -> str:
+def expand_macros(raw: str, strings: dict[str, str], undefined: list[str], depth: int = 0) -> str:
     """A raw field value with its delimiters removed and ``@string`` macros expanded."""
     out = []
     for piece in _pieces(raw):
@@ -407,14 +407,14 @@ def _expand(raw: str, strings: dict[str, str], undefined: list[str], depth: int 
         elif piece.isdigit() or piece.lower() in _MONTH_MACROS and piece.lower() not in strings:
             out.append(piece)
         elif piece.lower() in strings and depth < 20:
-            out.append(_expand(strings[piece.lower()], strings, undefined, depth + 1))
+            out.append(expand_macros(strings[piece.lower()], strings, undefined, depth + 1))
         else:
             undefined.append(piece)
             out.append(piece)
     return "".join(out)
 
 
-def _problem_text(error: Exception) -> str:
+def problem_text(error: Exception) -> str:
     reason = getattr(error, "abort_reason", None) or getattr(error, "message", None) or str(error)
     return " ".join(str(reason).split())
 
@@ -451,7 +451,7 @@ def bibtex_entries(text: str) -> Entries:
         elif isinstance(block, ParsingFailedBlock):
             opening = re.match(r"\s*@?\s*(\w*)", block.raw or "")
             what = f"@{opening.group(1)} entry" if opening and opening.group(1) else "entry"
-            problems.append(Problem(line, f"{what} cannot be read: {_problem_text(block.error)}; skipped"))
+            problems.append(Problem(line, f"{what} cannot be read: {problem_text(block.error)}; skipped"))
         elif isinstance(block, Entry):
             fields: dict[str, str] = {}
             lines: dict[str, int] = {}
@@ -459,7 +459,7 @@ def bibtex_entries(text: str) -> Entries:
                 key = field.key.lower()
                 lines[key] = (field.start_line or block.start_line or 0) + 1
                 undefined: list[str] = []
-                fields[key] = _expand(str(field.value), strings, undefined)
+                fields[key] = expand_macros(str(field.value), strings, undefined)
                 for name in undefined:
                     problems.append(Problem(lines[key], f"'{name}' in field '{key}' is not a defined @string"))
             entries.append((block, fields, lines))

@@ -824,9 +824,9 @@ def unused_string(library: Library) -> Iterator[Problem]:
 
 def _strip_value(raw: str, strings: dict[str, str]) -> str:
     """A raw value without its delimiters, macros expanded (the reader's own expansion)."""
-    from refcheck.convert.bibtex import _expand  # the one expansion .bib values get
+    from refcheck.convert.bibtex import expand_macros  # the one expansion .bib values get
 
-    return _expand(raw, strings, [])
+    return expand_macros(raw, strings, [])
 
 
 def bibtex_library(path: str, text: str, references: Sequence[Reference] = (),
@@ -839,7 +839,7 @@ def bibtex_library(path: str, text: str, references: Sequence[Reference] = (),
     from bibtexparser.entrypoint import parse_string
     from bibtexparser.model import DuplicateBlockKeyBlock, Entry as BibEntry, ParsingFailedBlock, String
 
-    from refcheck.convert.bibtex import _problem_text
+    from refcheck.convert.bibtex import problem_text
 
     logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
     parsed = parse_string(text, parse_stack=[])
@@ -853,7 +853,7 @@ def bibtex_library(path: str, text: str, references: Sequence[Reference] = (),
         if isinstance(block, DuplicateBlockKeyBlock):
             duplicates.append((block.key, line))
         elif isinstance(block, ParsingFailedBlock):
-            failed.append((line, _problem_text(block.error)))
+            failed.append((line, problem_text(block.error)))
         elif isinstance(block, String):
             defs.append(StringDef(block.key, str(block.value), line))
         elif isinstance(block, BibEntry):
