@@ -210,7 +210,9 @@ def append_csl_json(data: bytes, items: list[dict[str, Any]]) -> bytes:
     indent, lines = _indent_of(text, start)
     if lines:
         indent = indent if not empty or indent else "  "
-        pieces = [dumps_indented(item).replace("\n", newline + indent) for item in items]
+        # Each item indented like the file: one step is the first item's indent.
+        pieces = [json.dumps(item, ensure_ascii=False, indent=indent).replace("\n", newline + indent)
+                  for item in items]
         insert = ("" if empty else ",") + newline + indent + ("," + newline + indent).join(pieces)
         if empty and text[end:close].strip(" \t") == "":
             insert += newline
