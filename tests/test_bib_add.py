@@ -528,6 +528,8 @@ def test_keys_are_unique_against_the_library_and_each_other(api: Server, tmp_pat
     (b"@misc{a,\r\n  title = {A}\r\n}", b"\r\n\r\n", b"\r\n"),
     (b"% my library\n@misc{a, title = {A}}\n\n", b"", b"\n"),
     (b"\xef\xbb\xbf@misc{a, title = {\xc3\x84}}  \t\n% trailing comment", b"\n\n", b"\n"),
+    (b"@misc{a, title = {\xe9t\xe9}}\n", b"\n", b"\n"),  # Latin-1: the new entries are ASCII
+    (b"\n\n", b"", b"\n"),
     (b"", b"", b"\n"),
 ])  # fmt: skip
 def test_append_keeps_every_byte_of_the_bib_file(api: Server, tmp_path: Path, original: bytes,
@@ -545,7 +547,8 @@ def test_append_keeps_every_byte_of_the_bib_file(api: Server, tmp_path: Path, or
     else:
         assert b"\r" not in added
     assert b"\n\n@book{marquardt2015field," in added.replace(b"\r\n", b"\n")
-    items, problems = from_bibtex(data.decode("utf-8").lstrip("\ufeff"))
+    assert added.isascii()
+    items, problems = from_bibtex(data.decode("utf-8", errors="replace").lstrip("\ufeff"))
     assert [i["id"] for i in items][-2:] == ["okonkwo2019tidal", "marquardt2015field"]
 
 
@@ -624,6 +627,14 @@ def test_unreadable_csl_json_library_is_left_alone(api: Server, tmp_path: Path) 
     assert done.returncode == 2 and "lib.json:1" in done.stderr
     _no_traceback(done)
     assert library.read_bytes() == b"[{,]" and api.log == []
+
+
+def test_csl_json_library_not_in_utf8_is_left_alone(api: Server, tmp_path: Path) -> None:
+    library = tmp_path / "lib.json"
+    library.write_bytes(b'[{"id": "a", "title": "\xe9"}]')
+    done = add(api, ALPHA_DOI, "--to", str(library))
+    assert done.returncode == 2 and "not UTF-8" in done.stderr
+    _no_traceback(done)
 
 
 def test_the_module_imports_only_the_standard_library() -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import bisect
 import os
 import re
 import sys
@@ -116,8 +117,9 @@ def read_library(path: str) -> Library:
         return library
     with open(path, "rb") as handle:
         library.data = handle.read()
-    text = library.data.decode("utf-8", errors="replace").lstrip("\ufeff")
     if kind == "bibtex":
+        # An entry is appended in ASCII: a .bib file in another encoding still reads well enough here.
+        text = library.data.decode("utf-8", errors="replace").lstrip("\ufeff")
         from refcheck.convert.bibtex import from_bibtex
 
         items, _ = from_bibtex(text)
@@ -126,13 +128,19 @@ def read_library(path: str) -> Library:
         # Keys and eprints read from the text too: an entry bibtexparser cannot read still holds its key.
         library.keys.update(m.group(2) for m in _BIB_KEY.finditer(text)
                             if m.group(1).casefold() not in ("string", "preamble", "comment"))
-        for start, m in ((m.start(), m) for m in _EPRINT.finditer(text)):
-            owner = next((k.group(2) for k in reversed(list(_BIB_KEY.finditer(text, 0, start)))), "")
+        starts = [(m.start(), m.group(2)) for m in _BIB_KEY.finditer(text)]
+        for m in _EPRINT.finditer(text):
+            before = bisect.bisect_right(starts, (m.start(), "\uffff")) - 1
+            owner = starts[before][1] if before >= 0 else ""
             library.arxiv.setdefault(_VERSION.sub("", m.group(1)), owner)
     else:
         from refcheck.convert.csljson import from_csl_json
         from refcheck.convert.items import Unreadable
 
+        try:
+            text = library.data.decode("utf-8").lstrip("\ufeff")
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
         try:
             items, _ = from_csl_json(text)
         except Unreadable as error:
