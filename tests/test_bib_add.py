@@ -181,9 +181,11 @@ class _Handler(BaseHTTPRequestHandler):
             key = query.get("bibkeys", "")
             return self._json({key: BOOK} if key == f"ISBN:{BOOK_ISBN}" else {})
         if path == "/arxiv":
-            wanted = query.get("id_list", "")
-            entry = {"2101.01234": SPARSE, "2101.01234v2": SPARSE, "hep-th/9901001": TEACUP}.get(wanted, ARXIV_ERROR)
-            return self._send(200, _atom(entry).encode("utf-8"), "application/atom+xml")
+            # A batch with an unknown id in it is answered with the error alone, as arXiv does.
+            known = {"2101.01234": SPARSE, "2101.01234v2": SPARSE, "hep-th/9901001": TEACUP}
+            wanted = query.get("id_list", "").split(",")
+            entries = "".join(known[w] for w in wanted) if all(w in known for w in wanted) else ARXIV_ERROR
+            return self._send(200, _atom(entries).encode("utf-8"), "application/atom+xml")
         return self._send(404, b"no route")
 
 
@@ -410,6 +412,7 @@ def test_arxiv_new_style_as_misc_with_eprint(api: Server) -> None:
 def test_arxiv_old_style_keeps_its_doi_and_version(api: Server) -> None:
     done = add(api, "hep-th/9901001", "2101.01234v2")
     assert done.returncode == 0, done.stderr
+    assert api.paths() == ["/arxiv"] and "id_list=hep-th%2F9901001%2C2101.01234v2" in api.log[0]["query"]
     assert "eprint = {hep-th/9901001}" in done.stdout and "primaryClass = {hep-th}" in done.stdout
     assert "doi = {10.5555/rc.teacup.1999}" in done.stdout
     assert "eprint = {2101.01234v2}" in done.stdout
@@ -429,6 +432,15 @@ def test_not_found_is_one_line_and_the_others_are_still_added(api: Server, tmp_p
     assert "9999.99999" in errors[1] and "not found" in errors[1]
     (item,), _ = from_bibtex(library.read_text())
     assert item["DOI"] == ALPHA_DOI
+
+
+def test_an_unknown_arxiv_id_in_a_batch_is_asked_alone(api: Server) -> None:
+    done = add(api, "2101.01234", "9999.99999", "hep-th/9901001")
+    assert done.returncode == 1
+    assert done.stderr.count("not found") == 1 and "arXiv:9999.99999" in done.stderr
+    assert done.stdout.count("@misc{") == 2
+    queries = [r["query"] for r in api.log]
+    assert len(queries) == 4 and "%2C" in queries[0] and all("%2C" not in q for q in queries[1:])
 
 
 def test_unknown_isbn_is_not_found(api: Server) -> None:

@@ -446,18 +446,31 @@ class _Lookups:
             return Lookup(identifier, "missing", detail="Open Library: no such book")
         return Lookup(identifier, "ok", openlibrary_item(book, identifier.value), source="Open Library")
 
-    async def arxiv(self, identifier: Identifier) -> Lookup:
-        url = self.endpoints.arxiv + "?" + urlencode({"id_list": identifier.value, "max_results": "1"})
+    async def arxiv(self, identifiers: Sequence[Identifier]) -> list[Lookup]:
+        """The papers of ``identifiers``, in one request (arXiv asks for few, slow requests); those
+        a batch's answer lacks are asked for alone, since arXiv answers a batch with one bad id
+        in it with an error alone."""
+        ids = ",".join(i.value for i in identifiers)
+        url = self.endpoints.arxiv + "?" + urlencode({"id_list": ids, "max_results": str(len(identifiers))})
         got = await self.get(url, "application/atom+xml", "arXiv")
         if got.status != "ok":
-            return _verdict(identifier, [got])
-        try:
-            found = arxiv_item(got.body, identifier.value)
-        except ValueError as error:
-            return Lookup(identifier, "failed", detail=f"arXiv: {error}")
-        if found is None:
-            return Lookup(identifier, "missing", detail="arXiv: no such paper")
-        return Lookup(identifier, "ok", found[0], found[1], source="arXiv")
+            if len(identifiers) > 1 and got.status != "failed":
+                return [(await self.arxiv([i]))[0] for i in identifiers]
+            return [_verdict(i, [got]) for i in identifiers]
+        out: list[Lookup] = []
+        for identifier in identifiers:
+            try:
+                found = arxiv_item(got.body, identifier.value)
+            except ValueError as error:
+                out.append(Lookup(identifier, "failed", detail=f"arXiv: {error}"))
+                continue
+            if found is not None:
+                out.append(Lookup(identifier, "ok", found[0], found[1], source="arXiv"))
+            elif len(identifiers) > 1:
+                out.append((await self.arxiv([identifier]))[0])
+            else:
+                out.append(Lookup(identifier, "missing", detail="arXiv: no such paper"))
+        return out
 
 
 def _verdict(identifier: Identifier, tried: Sequence[_Got]) -> Lookup:
@@ -470,23 +483,29 @@ def _verdict(identifier: Identifier, tried: Sequence[_Got]) -> Lookup:
     return Lookup(identifier, "missing", detail=detail)
 
 
-async def look_up(fetcher: Fetcher, identifier: Identifier, endpoints: Endpoints) -> Lookup:
-    """The metadata of one identifier."""
+async def look_up(fetcher: Fetcher, identifiers: Sequence[Identifier], endpoints: Endpoints) -> list[Lookup]:
+    """The metadata of each identifier, in their order: DOIs and ISBNs one request (or a few) each,
+    at once; arXiv ids together."""
     lookups = _Lookups(fetcher, endpoints)
-    if identifier.kind == "doi":
-        return await lookups.doi(identifier)
-    if identifier.kind == "isbn":
-        return await lookups.isbn(identifier)
-    return await lookups.arxiv(identifier)
+    papers = [i for i in identifiers if i.kind == "arxiv"]
+    others = [i for i in identifiers if i.kind != "arxiv"]
+    jobs = [lookups.doi(i) if i.kind == "doi" else lookups.isbn(i) for i in others]
+    found, batch = await asyncio.gather(asyncio.gather(*jobs), lookups.arxiv(papers) if papers else _none())
+    by_identifier = dict(zip(others, found, strict=True)) | dict(zip(papers, batch, strict=True))
+    return [by_identifier[i] for i in identifiers]
+
+
+async def _none() -> list[Lookup]:
+    return []
 
 
 def look_up_all(identifiers: Sequence[Identifier], endpoints: Endpoints,
                 transport: httpx.AsyncBaseTransport | None = None, timeout: float = 20.0) -> list[Lookup]:
-    """The metadata of each identifier, looked up together (politely: a few at a time a host)."""
+    """The metadata of each identifier, looked up together (politely: two at a time a host)."""
     from refcheck.links import Fetcher, Politeness
 
     async def run() -> list[Lookup]:
         async with Fetcher(None, Politeness(per_host=2, timeout=timeout), transport=transport) as fetcher:
-            return list(await asyncio.gather(*(look_up(fetcher, i, endpoints) for i in identifiers)))
+            return await look_up(fetcher, identifiers, endpoints)
 
     return asyncio.run(run())
