@@ -72,7 +72,7 @@ class Library:
         return table.get(identifier.bare)
 
     def note(self, item: dict[str, Any], key: str) -> None:
-        """Remember the identifiers of ``item`` (an entry of the library, or one just added)."""
+        """Remember the key and the identifiers of ``item``, an entry of the library."""
         from refcheck.bib.fetch import isbn13
 
         if key:
@@ -83,13 +83,13 @@ class Library:
             arxiv_doi = _ARXIV_DOI.match(doi)
             if arxiv_doi:
                 self.arxiv.setdefault(_VERSION.sub("", arxiv_doi.group(1)), key)
-        for isbn in re.split(r"[,;]|\s(?=\d)", str(item.get("ISBN") or "")):
-            value = isbn13(isbn.strip())
+        # An ISBN field may hold several ("978-… (hbk); 978-… (pbk)").
+        for isbn in re.split(r"[,;/(]", str(item.get("ISBN") or "")):
+            value = isbn13(re.sub(r"(?i)^\s*isbn(?:-1[03])?:?|\)\s*$", "", isbn))
             if value:
                 self.isbns.setdefault(value, key)
-        for url in (str(item.get("URL") or ""),):
-            for m in _ARXIV_URL.finditer(url):
-                self.arxiv.setdefault(_VERSION.sub("", m.group(1)), key)
+        for m in _ARXIV_URL.finditer(str(item.get("URL") or "")):
+            self.arxiv.setdefault(_VERSION.sub("", m.group(1)), key)
         if str(item.get("archive") or "").casefold() == "arxiv" and item.get("number"):
             self.arxiv.setdefault(_VERSION.sub("", str(item["number"]).strip()), key)
         for eprint in (item.get("eprint"), item.get("arxiv")):
