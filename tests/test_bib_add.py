@@ -90,6 +90,17 @@ BOOK = {
     "publish_date": "March 2015",
 }
 
+EDITION_ISBN = "9781861972712"  # known to Open Library's edition records, not to its books API
+EDITION = {
+    "key": "/books/OL2M",
+    "title": "Salt and Ledger",
+    "subtitle": "Accounts of a Trading House",
+    "authors": [{"key": "/authors/OL9A"}],
+    "publishers": ["Quayside Books"],
+    "publish_date": "1998",
+    "isbn_13": [EDITION_ISBN],
+}
+
 
 def _atom(entries: str) -> str:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -177,6 +188,12 @@ class _Handler(BaseHTTPRequestHandler):
             if path[len("/openalex/works/doi:"):] == GAMMA_DOI:
                 return self._json(GAMMA_OPENALEX)
             return self._send(404, b'{"error": "404"}')
+        if path == f"/ol/isbn/{EDITION_ISBN}.json":
+            return self._send(302, location="/ol/books/OL2M.json")
+        if path == "/ol/books/OL2M.json":
+            return self._json(EDITION)
+        if path == "/ol/authors/OL9A.json":
+            return self._json({"key": "/authors/OL9A", "name": "Noor Haddad", "personal_name": "Noor Haddad"})
         if path == "/ol/api/books":
             key = query.get("bibkeys", "")
             return self._json({key: BOOK} if key == f"ISBN:{BOOK_ISBN}" else {})
@@ -443,10 +460,22 @@ def test_an_unknown_arxiv_id_in_a_batch_is_asked_alone(api: Server) -> None:
     assert len(queries) == 4 and "%2C" in queries[0] and all("%2C" not in q for q in queries[1:])
 
 
-def test_unknown_isbn_is_not_found(api: Server) -> None:
+def test_isbn_from_the_edition_record_when_the_books_api_knows_nothing(api: Server) -> None:
     done = add(api, "978-1-86197-271-2")
-    assert done.returncode == 1 and "9781861972712" in done.stderr and "not found" in done.stderr
+    assert done.returncode == 0, done.stderr
+    assert api.paths() == ["/ol/api/books", f"/ol/isbn/{EDITION_ISBN}.json", "/ol/books/OL2M.json",
+                           "/ol/authors/OL9A.json"]
+    (item,), _ = from_bibtex(done.stdout)
+    assert item["id"] == "haddad1998salt"
+    assert (item["title"], item["publisher"], item["ISBN"]) == (
+        "Salt and Ledger: Accounts of a Trading House", "Quayside Books", EDITION_ISBN)
+
+
+def test_unknown_isbn_is_not_found(api: Server) -> None:
+    done = add(api, "978-3-16-148410-0")
+    assert done.returncode == 1 and "9783161484100" in done.stderr and "not found" in done.stderr
     assert done.stdout == ""
+    assert api.paths() == ["/ol/api/books", "/ol/isbn/9783161484100.json"]
 
 
 def test_bad_isbn_checksum_and_unknown_identifiers_are_errors(api: Server) -> None:

@@ -435,15 +435,35 @@ class _Lookups:
         return Lookup(identifier, "ok", item, source=source)
 
     async def isbn(self, identifier: Identifier) -> Lookup:
+        """From the books API (authors inline); when it knows nothing, from the edition record
+        ``/isbn/{isbn}.json`` (a redirect to ``/books/OL…M.json``) and its authors' records."""
         base = self.endpoints.openlibrary.rstrip("/")
         bibkey = f"ISBN:{identifier.value}"
         url = f"{base}/api/books?" + urlencode({"bibkeys": bibkey, "format": "json", "jscmd": "data"})
         got, data = await self.json(url, "application/json", "Open Library")
-        if got.status != "ok":
+        if got.status == "failed":
             return _verdict(identifier, [got])
         book = data.get(bibkey) if isinstance(data, dict) else None
-        if not isinstance(book, dict) or not _first(book.get("title")):
-            return Lookup(identifier, "missing", detail="Open Library: no such book")
+        if isinstance(book, dict) and _first(book.get("title")):
+            return Lookup(identifier, "ok", openlibrary_item(book, identifier.value), source="Open Library")
+        tried = [got if got.status != "ok" else _Got("missing", detail="Open Library: no such book")]
+        got, edition = await self.json(f"{base}/isbn/{identifier.value}.json", "application/json", "Open Library")
+        if not isinstance(edition, dict) or not _first(edition.get("title")):
+            return _verdict(identifier, [*tried, got])
+        keys = [a.get("key") for a in edition.get("authors") or [] if isinstance(a, dict)]
+        keys = [k for k in keys if isinstance(k, str) and re.fullmatch(r"/authors/OL\d+A", k)]
+        people = await asyncio.gather(*(self.json(f"{base}{k}.json", "application/json", "Open Library")
+                                        for k in keys))
+        book = {
+            "title": edition.get("title"),
+            "subtitle": edition.get("subtitle"),
+            "authors": [{"name": _first(p.get("personal_name")) or _first(p.get("name"))}
+                        for _, p in people if isinstance(p, dict)],
+            "publishers": [{"name": p} for p in edition.get("publishers") or [] if isinstance(p, str)],
+            "publish_places": [{"name": p} for p in edition.get("publish_places") or [] if isinstance(p, str)],
+            "publish_date": edition.get("publish_date"),
+            "edition_name": edition.get("edition_name"),
+        }
         return Lookup(identifier, "ok", openlibrary_item(book, identifier.value), source="Open Library")
 
     async def arxiv(self, identifiers: Sequence[Identifier]) -> list[Lookup]:
