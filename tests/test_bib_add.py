@@ -16,9 +16,20 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from refcheck.bib.fetch import arxiv_item, crossref_item, isbn13, openalex_item, read_identifier
-from refcheck.convert.bibtex import from_bibtex
+from refcheck.bib.fetch import (
+    arxiv_item,
+    crossref_item,
+    csl_item,
+    isbn13,
+    openalex_item,
+    openlibrary_item,
+    read_identifier,
+)
+from refcheck.bib.keys import make_key
+from refcheck.convert.bibtex import from_bibtex, to_bibtex
 
 # ---- made-up works, in the shapes the services answer with -------------------------------------
 
@@ -354,6 +365,28 @@ def test_arxiv_entry_becomes_csl() -> None:
     assert arxiv_item(_atom(ARXIV_ERROR).encode(), "9999.99999") is None
     with pytest.raises(ValueError):
         arxiv_item(b"<feed", "2101.01234")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=12,
+)
+_KEYS = st.sampled_from(["title", "subtitle", "author", "editor", "issued", "published-print", "type", "DOI",
+                         "container-title", "page", "authorships", "publication_date", "publication_year",
+                         "primary_location", "biblio", "doi", "authors", "publishers", "publish_date", "name",
+                         "display_name", "family", "given", "date-parts", "source", "first_page"])
+_RECORDS = st.dictionaries(_KEYS, _JSON | st.lists(st.dictionaries(_KEYS, _JSON, max_size=3), max_size=2),
+                           max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_RECORDS)
+def test_conversions_never_crash_and_give_writable_items(record: dict[str, Any]) -> None:
+    for item in (csl_item(record), crossref_item(record), openalex_item(record), openlibrary_item(record, BOOK_ISBN)):
+        assert isinstance(item["type"], str)
+        make_key(item)
+        to_bibtex([item])
 
 
 # ---- each kind through the command line ------------------------------------------------------

@@ -120,6 +120,10 @@ def _first(value: Any) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _person(value: Any) -> dict[str, str] | None:
     if not isinstance(value, dict):
         return None
@@ -194,7 +198,7 @@ def csl_item(data: dict[str, Any], types: dict[str, str] | None = None) -> dict[
     if title:
         item["title"] = title
     for role in _CSL_NAMES:
-        people = [p for p in map(_person, data.get(role) or []) if p] if isinstance(data.get(role), list) else []
+        people = [p for p in map(_person, _list(data.get(role))) if p]
         if people:
             item[role] = people
     for key in _CSL_DATES:
@@ -223,7 +227,7 @@ def openalex_item(work: dict[str, Any]) -> dict[str, Any]:
     if title:
         item["title"] = title
     authors = []
-    for authorship in work.get("authorships") or []:
+    for authorship in _list(work.get("authorships")):
         if not isinstance(authorship, dict):
             continue
         author = authorship.get("author")
@@ -260,7 +264,7 @@ def openlibrary_item(book: dict[str, Any], isbn: str) -> dict[str, Any]:
     subtitle = _first(book.get("subtitle"))
     if title:
         item["title"] = f"{title}: {subtitle}" if subtitle else title
-    authors = [split_name(_first(a.get("name"))) for a in book.get("authors") or []
+    authors = [split_name(_first(a.get("name"))) for a in _list(book.get("authors"))
                if isinstance(a, dict) and _first(a.get("name"))]
     if authors:
         item["author"] = authors
@@ -268,7 +272,7 @@ def openlibrary_item(book: dict[str, Any], isbn: str) -> dict[str, Any]:
     if date:
         item["issued"] = {"date-parts": [[int(date.group(1))]]}
     for key, csl in (("publishers", "publisher"), ("publish_places", "publisher-place")):
-        names = [_first(p.get("name")) for p in book.get(key) or [] if isinstance(p, dict)]
+        names = [_first(p.get("name")) for p in _list(book.get(key)) if isinstance(p, dict)]
         if any(names):
             item[csl] = next(n for n in names if n)
     if _first(book.get("edition_name")):
@@ -450,7 +454,7 @@ class _Lookups:
         got, edition = await self.json(f"{base}/isbn/{identifier.value}.json", "application/json", "Open Library")
         if not isinstance(edition, dict) or not _first(edition.get("title")):
             return _verdict(identifier, [*tried, got])
-        keys = [a.get("key") for a in edition.get("authors") or [] if isinstance(a, dict)]
+        keys = [a.get("key") for a in _list(edition.get("authors")) if isinstance(a, dict)]
         keys = [k for k in keys if isinstance(k, str) and re.fullmatch(r"/authors/OL\d+A", k)]
         people = await asyncio.gather(*(self.json(f"{base}{k}.json", "application/json", "Open Library")
                                         for k in keys))
@@ -459,8 +463,8 @@ class _Lookups:
             "subtitle": edition.get("subtitle"),
             "authors": [{"name": _first(p.get("personal_name")) or _first(p.get("name"))}
                         for _, p in people if isinstance(p, dict)],
-            "publishers": [{"name": p} for p in edition.get("publishers") or [] if isinstance(p, str)],
-            "publish_places": [{"name": p} for p in edition.get("publish_places") or [] if isinstance(p, str)],
+            "publishers": [{"name": p} for p in _list(edition.get("publishers")) if isinstance(p, str)],
+            "publish_places": [{"name": p} for p in _list(edition.get("publish_places")) if isinstance(p, str)],
             "publish_date": edition.get("publish_date"),
             "edition_name": edition.get("edition_name"),
         }
