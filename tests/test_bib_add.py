@@ -348,6 +348,14 @@ def test_crossref_message_becomes_csl() -> None:
     }  # fmt: skip
 
 
+def test_markup_is_taken_out_of_titles() -> None:
+    item = crossref_item({"title": ["Growth of <i>E.&#160;coli</i> in H<sub>2</sub>O &amp; <jats:italic>salt</jats:italic>"],
+                          "container-title": ["Fish &amp; Chips"], "type": "journal-article"})
+    assert item["title"] == "Growth of E. coli in H2O & salt"
+    assert item["container-title"] == "Fish & Chips"
+    assert crossref_item({"title": ["a < b and c > d"]})["title"] == "a < b and c > d"
+
+
 def test_openalex_work_becomes_csl() -> None:
     item = openalex_item(GAMMA_OPENALEX)
     assert item["author"] == [{"family": "Wierzbicki", "given": "Tomasz"}, {"family": "Hafstad", "given": "Lena"}]
@@ -407,6 +415,7 @@ def test_doi_by_content_negotiation_through_a_redirect(api: Server) -> None:
     assert (item["DOI"], item["volume"], item["page"]) == (ALPHA_DOI, "12", "101-119")
     assert "\tpages = {101--119},\n" in done.stdout
     assert "reference" not in done.stdout.lower() and "licence" not in done.stdout
+    assert "url = " not in done.stdout  # only the DOI's own link: the doi field is enough
 
 
 def test_doi_falls_back_to_crossref_when_negotiation_is_refused(api: Server) -> None:

@@ -120,6 +120,17 @@ def _first(value: Any) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
+_MARKUP = re.compile(r"</?(?:[a-z]+:)?[a-z][a-z0-9-]*(?:\s[^<>]*)?/?>", re.IGNORECASE)
+
+
+def _plain(text: str) -> str:
+    """Text without the markup Crossref leaves in titles (``<i>``, ``<jats:sub>``, ``<mml:math>``)
+    and with its entities (``&amp;``) decoded."""
+    import html
+
+    return " ".join(html.unescape(_MARKUP.sub("", text)).split()) if "<" in text or "&" in text else text
+
+
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -191,8 +202,8 @@ def csl_item(data: dict[str, Any], types: dict[str, str] | None = None) -> dict[
     keeps (no reference lists, licences, links…), lists of titles as their first, dates as date-parts."""
     kind = _first(data.get("type"))
     item: dict[str, Any] = {"type": (types or {}).get(kind, kind) or "document"}
-    title = _first(data.get("title"))
-    subtitle = _first(data.get("subtitle"))
+    title = _plain(_first(data.get("title")))
+    subtitle = _plain(_first(data.get("subtitle")))
     if subtitle and subtitle.casefold() not in title.casefold():
         title = f"{title}: {subtitle}" if title else subtitle
     if title:
@@ -210,6 +221,8 @@ def csl_item(data: dict[str, Any], types: dict[str, str] | None = None) -> dict[
         if key == "title":
             continue
         value = _first(data.get(key))
+        if key in ("container-title", "collection-title", "publisher"):
+            value = _plain(value)
         if value:
             item[key] = value
     return item
@@ -223,7 +236,7 @@ def crossref_item(message: dict[str, Any]) -> dict[str, Any]:
 def openalex_item(work: dict[str, Any]) -> dict[str, Any]:
     """The CSL-JSON item of an OpenAlex work object."""
     item: dict[str, Any] = {"type": _OPENALEX_TYPES.get(_first(work.get("type")), "article-journal")}
-    title = _first(work.get("title")) or _first(work.get("display_name"))
+    title = _plain(_first(work.get("title")) or _first(work.get("display_name")))
     if title:
         item["title"] = title
     authors = []
@@ -436,6 +449,8 @@ class _Lookups:
 
     def _doi_found(self, identifier: Identifier, item: dict[str, Any], source: str) -> Lookup:
         item["DOI"] = item.get("DOI") or identifier.value
+        if re.fullmatch(r"https?://(?:dx\.)?doi\.org/" + re.escape(item["DOI"]), item.get("URL", ""), re.IGNORECASE):
+            del item["URL"]  # the DOI's own link: the doi field says it already
         return Lookup(identifier, "ok", item, source=source)
 
     async def isbn(self, identifier: Identifier) -> Lookup:
