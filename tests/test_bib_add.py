@@ -435,7 +435,7 @@ def test_doi_falls_back_to_openalex_when_crossref_does_not_know_it(api: Server) 
     assert done.returncode == 0, done.stderr
     assert api.paths() == [f"/doi/{GAMMA_DOI}", f"/crossref/works/{GAMMA_DOI}", f"/openalex/works/doi:{GAMMA_DOI}"]
     (item,) = json.loads(done.stdout)
-    assert item["id"] == "wierzbicki2021counting"
+    assert item["id"] == "wierzbicki2021counting" and "citation-key" not in item
     assert item["container-title"] == "Annals of Nocturnal Ecology"
 
 

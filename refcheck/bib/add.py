@@ -306,7 +306,7 @@ def main(args: argparse.Namespace) -> int:
         else:
             from refcheck.parse import dumps_indented
 
-            sys.stdout.write(dumps_indented([lookup.item for _, lookup in added]) + "\n")
+            sys.stdout.write(dumps_indented([_csl_only(lookup.item) for _, lookup in added]) + "\n")
         return status
 
     from refcheck.cli import _write_bytes
