@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from refcheck.model import Finding, Origin, Severity, Span
 from refcheck.outputs import github_report, junit_report, sarif_report
+from refcheck.htmlreport import html_report
 
 if TYPE_CHECKING:  # for annotations only: the command line reads FORMATS without the pipeline
     from refcheck.check import Result
@@ -268,4 +269,5 @@ FORMATS: dict[str, Writer] = {
     "sarif": sarif_report,
     "github": github_report,
     "junit": junit_report,
+    "html": html_report,
 }
