@@ -10,18 +10,28 @@ findings); checking it is not timed, rendering the report is.  The report must s
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
-sys.path.insert(0, str(BENCH.parent))
-
-from generate import generate  # noqa: E402  (bench is not a package)
+sys.path.insert(0, str(BENCH.parent))  # refcheck from this checkout when not installed
 
 LIMIT_BYTES = 2_000_000
+
+
+def _generate(references: int, seed: int) -> str:
+    """bench/generate.py's article, loaded by path: bench is not a package, and other
+    benchmarks have a module named ``generate`` of their own."""
+    spec = importlib.util.spec_from_file_location("refcheck_bench_generate", BENCH / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module: Any = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    article, _ = module.generate(references, seed=seed, mistakes=True)
+    return str(article)
 
 
 class Figure(NamedTuple):
@@ -37,7 +47,7 @@ def measure(references: int, seed: int = 0) -> Figure:
     from refcheck.check import check_text
     from refcheck.htmlreport import html_report
 
-    article, _ = generate(references, seed=seed, mistakes=True)
+    article = _generate(references, seed)
     result = check_text(article, path=f"synthetic-{references}.md")
     start = time.perf_counter()
     page = html_report([result])
