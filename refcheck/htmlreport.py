@@ -372,7 +372,7 @@ code,kbd{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
 .art a{text-decoration-style:solid;text-decoration-color:var(--ok)}.art a::after{content:"\\2713";color:var(--ok)}
 .art a.p{text-decoration-style:wavy;text-decoration-color:var(--warn);background:var(--warnbg)}.art a.p::after{content:"?";color:var(--warn)}
 .art a.u{text-decoration-style:double;text-decoration-color:var(--bad);background:var(--badbg)}.art a.u::after{content:"\\2717";color:var(--bad)}
-a:focus-visible,li:focus-visible,button:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+a:focus-visible,li:focus,button:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 :target{outline:2px dashed var(--focus);outline-offset:2px}
 .refs ol,.fl ol{padding-left:2.2rem}.refs,.fl{overflow-wrap:anywhere}.refs li{margin-bottom:.6em}
 .refs li.x{border-left:4px double var(--warn);padding-left:.4rem}

@@ -7,6 +7,7 @@ deliberate change.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -20,6 +21,9 @@ import pytest
 from refcheck.check import check_file, check_text
 from refcheck.cli import main
 from refcheck.htmlreport import embedded_data, html_report
+from refcheck.links import Kind, Link, LinkResult, Status
+from refcheck.model import Span
+from refcheck.rules.registry import Online
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "html"
@@ -270,3 +274,16 @@ def test_size_bench_on_a_small_article() -> None:
     assert figure.references == 60 and figure.citations > 0
     assert 0 < figure.bytes < 30_000 + bench.LIMIT_BYTES * 60 / 1000  # the page (style, script), then in proportion
     assert bench.main(["--references", "30"]) == 0
+
+
+def test_link_status_is_shown_with_its_entry() -> None:
+    result = check_file("samples/harvard-essay.md")
+    text = result.document.text
+    url = "https://www.cyclesafetyforum.org/articles/why-half-measures-put-riders-at-risk"
+    start = text.index(url, result.document.references.start if result.document.references else 0)
+    link = Link(Kind.URL, url, (Span(start, start + len(url)),))
+    checked = dataclasses.replace(result, online=Online(links=(LinkResult(link, Status.DEAD, http_status=404),)))
+    page = html_report([checked])
+    entry = next(i for i, r in enumerate(result.references) if r.span.start <= start < r.span.end)
+    assert re.search(rf'<li id="ref-{entry}"[^\n]*<span class="ls" data-status="dead">{re.escape(url)}: dead</span>', page)
+    assert Page(page).errors == []
