@@ -129,9 +129,10 @@ def _article_items(result: Result) -> tuple[dict[str, Any], ...]:
     return tuple(to_csl_json(chosen))
 
 
-def check_upload(name: str, data: bytes, bib: tuple[str, bytes] | None, style: str) -> tuple[Result, Check]:
+def check_upload(name: str, data: bytes, bib: tuple[str, bytes] | None, style: str) -> tuple[Result, Check, str]:
     """Check an uploaded article (and its bibliography file) in a temporary directory removed
-    before returning; raises InputError or _BadUpload with a one-line message."""
+    before returning (its path is returned too, to be taken out of reports); raises
+    _BadUpload with a one-line message."""
     from refcheck.check import check_file
     from refcheck.document import InputError
     from refcheck.fixes import fix
@@ -175,7 +176,7 @@ def check_upload(name: str, data: bytes, bib: tuple[str, bytes] | None, style: s
             elif doc.source is None:
                 fixed = done.text.encode(doc.encoding if doc.encoding not in ("utf-16", "utf-32") else "utf-8")
     check = Check(name, style, _article_items(result), fixed, len(done.findings) if fixed is not None else 0)
-    return result, check
+    return result, check, folder
 
 
 def _renamed(result: Result, path: str, name: str, folder: str) -> Result:
@@ -187,7 +188,9 @@ def _renamed(result: Result, path: str, name: str, folder: str) -> Result:
             return name
         return p.removeprefix(folder).lstrip("/\\") or p
 
-    doc = dataclasses.replace(result.document, path=shown(result.document.path))
+    doc = result.document
+    places = tuple(dataclasses.replace(place, path=shown(place.path)) for place in doc.places)
+    doc = dataclasses.replace(doc, path=shown(doc.path), places=places)
     sources = tuple(dataclasses.replace(s, path=shown(s.path)) for s in result.sources)
     return dataclasses.replace(result, document=doc, sources=sources)
 
@@ -365,7 +368,7 @@ def create_app(max_upload: int = DEFAULT_MAX_UPLOAD, store: Store | None = None,
             given = None
             if isinstance(bib, UploadFile) and bib.filename:
                 given = (bib.filename, await bib.read())
-            result, done = await run_in_threadpool(check_upload, name, content, given, style)
+            result, done, folder = await run_in_threadpool(check_upload, name, content, given, style)
         except (InputError, _BadUpload) as error:
             return _form(style_names, max_upload, str(error), 400)
         finally:
@@ -373,7 +376,9 @@ def create_app(max_upload: int = DEFAULT_MAX_UPLOAD, store: Store | None = None,
         from refcheck.report import FORMATS
 
         key = checks.add(done)
-        report = FORMATS["html"]([result], False)
+        # Paths of the removed temporary directory (a .bib's entries, parts of a .docx) are
+        # shown relative to it.
+        report = FORMATS["html"]([result], False).replace(folder + "/", "").replace(folder, "")
         from starlette.responses import HTMLResponse
 
         return HTMLResponse(_wrapped(report, _bar(key, done)))

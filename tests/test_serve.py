@@ -136,6 +136,7 @@ def test_upload_docx_and_download_it_fixed(client: TestClient) -> None:
                   "Smith, J. (2020). Painted lanes and real collisions. Journal of Transport, 12(3), 45-67."])  # fmt: skip
     page = client.post("/check", files={"article": ("paper.docx", data, "application/octet-stream")})
     assert page.status_code == 200 and "date-mismatch" in page.text
+    assert "paper.docx:1:" in page.text and "refcheck-serve-" not in page.text
     fixed = _download(client, page.text, "fixed")
     assert 'filename="paper-fixed.docx"' in fixed.headers["content-disposition"]
     texts = [p.text for p in docx.Document(io.BytesIO(fixed.content)).paragraphs]
