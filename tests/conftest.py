@@ -33,7 +33,9 @@ def chromium_executable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an event loop in the main thread while
+# it is open, and tests of other modules that call asyncio.run would find it running.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """A headless Chromium (playwright.sync_api.Browser); skips when there is none."""
     try:
