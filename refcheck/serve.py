@@ -224,7 +224,8 @@ for(const e of ['dragenter','dragover'])drop.addEventListener(e,ev=>{ev.preventD
 for(const e of ['dragleave','drop'])drop.addEventListener(e,ev=>{ev.preventDefault();drop.classList.remove('over')});
 drop.addEventListener('drop',ev=>{if(ev.dataTransfer.files.length){input.files=ev.dataTransfer.files;
 document.getElementById('rc-chosen').textContent=input.files[0].name}});
-input.addEventListener('change',()=>{document.getElementById('rc-chosen').textContent=input.files.length?input.files[0].name:''});
+input.addEventListener('change',()=>{
+document.getElementById('rc-chosen').textContent=input.files.length?input.files[0].name:''});
 """
 
 
@@ -283,7 +284,8 @@ def _bar(key: str, check: Check) -> str:
     ]
     if check.fixed is not None:
         count = check.fixed_count
-        parts.append(f'<a href="{link}/fixed" id="rc-fixed" download>Fixed article ({count} fix{"es" if count != 1 else ""})</a>')
+        fixes = f'{count} fix{"es" if count != 1 else ""}'
+        parts.append(f'<a href="{link}/fixed" id="rc-fixed" download>Fixed article ({fixes})</a>')
     parts.append("</nav>")
     return "".join(parts)
 
@@ -353,7 +355,7 @@ def create_app(max_upload: int = DEFAULT_MAX_UPLOAD, store: Store | None = None,
         async def replay() -> dict[str, Any]:
             return {"type": "http.request", "body": data, "more_body": False}
 
-        form = await Request(request.scope, replay).form(max_files=2, max_fields=10)
+        form = await Request(request.scope, replay).form(max_files=2, max_fields=10, max_part_size=max_upload)
         try:
             article, bib, text = form.get("article"), form.get("bib"), form.get("text")
             style = str(form.get("style") or "apa")
