@@ -262,3 +262,14 @@ def test_real_server_over_http() -> None:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_check_does_not_import_the_web_stack() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from refcheck import cli; cli.main(['check', '-o', '/dev/null', sys.argv[1]]); "
+            "print(sorted({'starlette', 'uvicorn', 'multipart', 'python_multipart'} & set(sys.modules)))")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code, str(SAMPLES / "harvard-essay.md")],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.stdout.strip() == "[]", done.stderr
