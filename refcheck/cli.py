@@ -161,6 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     bib_commands.add_parser(commands)
 
+    serve = commands.add_parser(
+        "serve",
+        help="a local web app: upload or paste an article, read its report, download its fixes",
+        description="Serve a small web app: a form to upload an article (with its .bib) or paste its "
+        "text, its HTML report, and downloads of its reference list in a CSL style, its BibTeX and "
+        "the article with the safe fixes made.",
+    )
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=_port, default=8765, help="port to listen on (default: 8765)")
+    serve.add_argument("--no-browser", action="store_true", help="do not open the app in a web browser")
+    serve.add_argument("--max-upload", type=_size, default="20MB", metavar="SIZE",
+                       help="largest upload accepted, e.g. 20MB, 500kB (default: 20MB)")
+
     rules = commands.add_parser("rules", help="list the rules with their documentation")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     return parser
@@ -178,6 +192,22 @@ def _positive(text: str) -> int:
     if value < 1:
         raise ValueError(text)
     return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"not a port: {text}")
+    return value
+
+
+def _size(text: str) -> int:
+    from refcheck.serve import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _jobs(text: str) -> int:
@@ -939,6 +969,29 @@ def _bib(args: argparse.Namespace) -> Exit:
     return Exit(bib_commands.run(args))
 
 
+def _serve(args: argparse.Namespace) -> Exit:
+    import gc
+    import webbrowser
+
+    from refcheck import serve
+
+    gc.enable()  # a long-running server: main() turned the collector off for one run
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    url = f"http://{host}:{args.port}/"
+    if not serve.is_loopback(args.host):
+        print(f"refcheck: warning: serving on {args.host}, not a loopback address: anyone who can reach "
+              "this machine can upload files to the app and read its reports", file=sys.stderr)  # fmt: skip
+
+    def ready() -> None:
+        print(f"refcheck: serving on {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        if not args.no_browser:
+            webbrowser.open(url if serve.is_loopback(args.host) or args.host not in ("0.0.0.0", "::")
+                            else f"http://127.0.0.1:{args.port}/")
+
+    serve.run_server(serve.create_app(max_upload=args.max_upload, on_ready=ready), args.host, args.port)
+    return Exit.CLEAN
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run refcheck with ``argv``; returns the exit status."""
     parser = build_parser()
@@ -958,7 +1011,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"refcheck: error: {error}", file=sys.stderr)
             return Exit.ERROR
     handlers = {
-        "check": _check, "links": _links, "bib": _bib, "parse": _parse, "convert": _convert, "format": _format, "styles": _styles, "rules": _rules,
+        "check": _check, "links": _links, "bib": _bib, "parse": _parse, "convert": _convert, "format": _format, "styles": _styles, "rules": _rules, "serve": _serve,
     }  # fmt: skip
     return int(handlers[args.command](args))
 
