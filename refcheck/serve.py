@@ -281,13 +281,35 @@ def _bar(key: str, check: Check) -> str:
         '<a href="/" id="rc-new">New check</a>',
         f'<a href="{link}/references" id="rc-references" download>References ({html.escape(check.style)})</a>',
         f'<a href="{link}/bibtex" id="rc-bibtex" download>BibTeX</a>',
+        # Copies the formatted list as text; shown only where a script may use the clipboard.
+        f'<button type="button" id="rc-copy" data-src="{link}/references?to=text" hidden>Copy references</button>',
+        f'<span id="rc-copied" role="status" aria-live="polite"></span>',
     ]
     if check.fixed is not None:
         count = check.fixed_count
         fixes = f'{count} fix{"es" if count != 1 else ""}'
         parts.append(f'<a href="{link}/fixed" id="rc-fixed" download>Fixed article ({fixes})</a>')
     parts.append("</nav>")
+    parts.append(f"<script>{_COPY_JS}</script>")
     return "".join(parts)
+
+
+_COPY_JS = """(() => {
+  const button = document.getElementById('rc-copy');
+  const said = document.getElementById('rc-copied');
+  if (!button || !navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    try {
+      const answer = await fetch(button.dataset.src);
+      if (!answer.ok) throw new Error('HTTP ' + answer.status);
+      await navigator.clipboard.writeText(await answer.text());
+      said.textContent = 'References copied.';
+    } catch (error) {
+      said.textContent = 'Could not copy: ' + error.message;
+    }
+  });
+})();"""
 
 
 def _wrapped(report: str, bar: str) -> str:

@@ -172,3 +172,16 @@ def test_serve_paste(page: Any, server: str) -> None:
     with page.expect_navigation():
         page.click("#rc-submit")
     assert "date-mismatch" in page.content()
+
+
+def test_serve_copies_the_formatted_references(page: Any, server: str) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page.goto(server)
+    page.fill("#text", "As Smith (2020) found.\n\nReferences\n\nSmith, J. (2020). A title. A Journal, 1, 2-3.\n")
+    with page.expect_navigation():
+        page.click("#rc-submit")
+    page.click("#rc-copy")
+    page.wait_for_function("document.getElementById('rc-copied').textContent.length > 0")
+    assert page.inner_text("#rc-copied") == "References copied."
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Smith, J. (2020). A title.")
