@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import heapq
+import itertools
 import enum
 import html
 import json
@@ -263,11 +265,45 @@ class Politeness:
     max_retry_after: float = 30.0
 
 
+class Gate:
+    """A semaphore that lets waiters in by priority (lower first), then in arrival order.
+
+    A link's first request goes before the follow-ups of others (GET after HEAD, redirects,
+    retries): every link is asked once as early as the limits allow, so that a server's
+    Retry-After clock, or its stall, starts as soon as possible."""
+
+    def __init__(self, slots: int) -> None:
+        self.free = slots
+        self.waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self.arrivals = itertools.count()
+
+    async def acquire(self, priority: int = 0) -> None:
+        if self.free > 0 and not self.waiting:
+            self.free -= 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self.waiting, (priority, next(self.arrivals), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed a slot just as it was cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        while self.waiting:
+            _, _, future = heapq.heappop(self.waiting)
+            if not future.done():
+                future.set_result(None)
+                return
+        self.free += 1
+
+
 @dataclass(slots=True)
 class _Host:
     """Per-host politeness: a connection limit and the earliest time of the next request."""
 
-    gate: asyncio.Semaphore
+    gate: Gate
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_at: float = 0.0
 
@@ -327,7 +363,7 @@ class Fetcher:
         self.clients: dict[str, httpx.AsyncClient] = {}
         self.tls: ssl.SSLContext | None = None
         self.settings = settings
-        self.gate = asyncio.Semaphore(settings.concurrency)
+        self.gate = Gate(settings.concurrency)
         self.per_host = settings.per_host
         self.hosts: dict[str, _Host] = {}
         self.clock: Clock = clock or SystemClock()
@@ -363,7 +399,7 @@ class Fetcher:
     def _host(self, url: str) -> _Host:
         host = urlsplit(url).netloc.casefold()
         if host not in self.hosts:
-            self.hosts[host] = _Host(asyncio.Semaphore(self.per_host))
+            self.hosts[host] = _Host(Gate(self.per_host))
         return self.hosts[host]
 
     async def _polite(self, host: _Host) -> None:
@@ -378,12 +414,23 @@ class Fetcher:
             host.next_at = self.clock.monotonic() + interval
 
     async def _once(self, method: str, url: str, read_body: bool, max_body: int,
-                    extra: dict[str, str] | None) -> tuple[int, str, bytes, float | None, bool]:
+                    extra: dict[str, str] | None,
+                    sent: asyncio.Event | None = None,
+                    priority: int = 1) -> tuple[int, str, bytes, float | None, bool]:
         """One request: status, Location, up to ``max_body`` bytes of body, Retry-After in seconds,
         and whether the answer is a bot wall's challenge."""
         host = self._host(url)
-        async with self.gate, host.gate:
+        # The host's slot first: a request waiting for a busy host holds none of the others'.
+        await host.gate.acquire(priority)
+        try:
+            await self.gate.acquire(priority)
+        except BaseException:
+            host.gate.release()
+            raise
+        try:
             await self._polite(host)
+            if sent is not None:
+                sent.set()  # past the limits: the request goes out now
             headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Language": "en;q=0.9, *;q=0.5"}
             headers.update(extra or {})
             client = self._client_for(urlsplit(url).netloc.casefold())
@@ -401,6 +448,9 @@ class Fetcher:
                 retry_after = self._retry_after(response.headers.get("retry-after", ""))
                 challenge = response.headers.get("cf-mitigated", "").casefold() == "challenge"
                 return response.status_code, response.headers.get("location", ""), bytes(body), retry_after, challenge
+        finally:
+            self.gate.release()
+            host.gate.release()
 
     def _retry_after(self, value: str) -> float | None:
         value = value.strip()
@@ -420,7 +470,8 @@ class Fetcher:
         return float(min(delay, self.settings.max_backoff))
 
     async def fetch(self, method: str, url: str, read_body: bool = False, max_body: int = MAX_BODY,
-                    headers: dict[str, str] | None = None, retry_timeouts: bool = True) -> Answer:
+                    headers: dict[str, str] | None = None, retry_timeouts: bool = True,
+                    sent: asyncio.Event | None = None, first: bool = False) -> Answer:
         """One logical request, retried on 429/503 (after Retry-After) and transient failures.
 
         The body (with ``read_body``) is read raw, as sent, up to ``max_body`` bytes; ask for
@@ -433,7 +484,7 @@ class Fetcher:
             last = attempts > self.settings.retries
             try:
                 status, location, body, retry_after, challenge = await self._once(
-                    method, url, read_body, max_body, headers)
+                    method, url, read_body, max_body, headers, sent, 0 if first and attempts == 1 else 1)
             except httpx.TimeoutException as exc:
                 # A timeout is retried once at most: each attempt costs the whole timeout.
                 if last or not retry_timeouts or attempts > 1:
@@ -479,17 +530,8 @@ class _LinkChecker:
             if why:
                 detail = f"not followed: {url}" if hops else why
                 return self._result(link, Status.ERROR, None, url, hops, attempts, start, bytes_read, detail=detail)
-            answer = await self.fetch("HEAD", url, read_body=False, retry_timeouts=False)
-            attempts += answer.attempts
-            if (answer.status is not None and answer.status >= 400 and answer.status != 429) or (
-                answer.failure is Status.TIMEOUT
-            ):
-                # Many servers refuse HEAD (405, 501), answer it wrongly (403, 404, 500) or
-                # never (a timeout): only GET's answer counts.  GET is then the retry of a
-                # timeout, which is not tried a third time: each costs the whole timeout.
-                answer = await self.fetch("GET", url, read_body=True,
-                                          retry_timeouts=answer.failure is not Status.TIMEOUT)
-                attempts += answer.attempts
+            answer, tries = await self._head_then_get(url, first=not hops)
+            attempts += tries
             bytes_read += answer.bytes_read
             if answer.status is None:
                 failure = answer.failure or Status.ERROR
@@ -510,11 +552,48 @@ class _LinkChecker:
         return self._result(link, Status.ERROR, None, url, hops, attempts, start, bytes_read,
                             detail=f"more than {MAX_HOPS} redirects")
 
+    async def _head_then_get(self, url: str, first: bool = False) -> tuple[Answer, int]:
+        """HEAD, and GET when HEAD's answer does not count; the answer and the requests made.
+
+        Many servers refuse HEAD (405, 501), answer it wrongly (403, 404, 500) or never: only
+        GET's answer counts then.  A HEAD still unanswered after half the timeout is hedged
+        with a GET at once, rather than after the whole timeout: a server that stalls costs
+        one and a half timeouts, not two.  The GET is the retry of a timeout, which is not
+        tried a third time."""
+        sent = asyncio.Event()
+        head = asyncio.ensure_future(self.fetch("HEAD", url, read_body=False, retry_timeouts=False, sent=sent,
+                                                first=first))
+        # Half the timeout from when the HEAD went out, not from when it joined the host's queue.
+        waiting = asyncio.ensure_future(sent.wait())
+        await asyncio.wait({head, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        done, _ = await asyncio.wait({head}, timeout=self.fetcher.settings.timeout / 2)
+        if head in done:
+            answer = head.result()
+            if not _head_refused(answer):
+                return answer, answer.attempts
+            second = await self.fetch("GET", url, read_body=True,
+                                      retry_timeouts=answer.failure is not Status.TIMEOUT)
+            return second, answer.attempts + second.attempts
+        # The hedge stands in for the HEAD's retry: it goes before others' follow-ups.
+        get = asyncio.ensure_future(self.fetch("GET", url, read_body=True, retry_timeouts=False, first=first))
+        finished, _ = await asyncio.wait({head, get}, return_when=asyncio.FIRST_COMPLETED)
+        if head in finished and not _head_refused(head.result()):
+            get.cancel()
+            await asyncio.gather(get, return_exceptions=True)
+            return head.result(), head.result().attempts + 1
+        answer = await get
+        if not head.done():
+            head.cancel()
+        tries = await asyncio.gather(head, return_exceptions=True)
+        tried = tries[0]
+        return answer, answer.attempts + (tried.attempts if isinstance(tried, Answer) else 1)
+
     async def check_doi(self, link: Link) -> LinkResult:
         """Ask the DOI resolver's handle API (``{doi_url}{doi}``): responseCode 1 exists, 100 does not."""
         start = self.clock.monotonic()
         url = self.doi_url + quote(link.target, safe="/")
-        answer = await self.fetch("GET", url, read_body=True)
+        answer = await self.fetch("GET", url, read_body=True, first=True)
         if answer.status is None:
             # The resolver could not be reached: that says nothing about the DOI.
             failure = Status.ERROR if answer.failure in (None, Status.DEAD) else answer.failure
@@ -543,6 +622,13 @@ class _LinkChecker:
         elapsed = round((self.clock.monotonic() - start) * 1000)
         return LinkResult(link, status, http_status, final_url, tuple(hops), attempts, elapsed, bytes_read,
                           suggestion, detail)
+
+
+def _head_refused(answer: Answer) -> bool:
+    """Whether a HEAD's answer does not count and GET must be asked."""
+    if answer.status is not None:
+        return answer.status >= 400 and answer.status != 429
+    return answer.failure is Status.TIMEOUT
 
 
 _LOGIN = re.compile(r"(?:^|[/._-])(?:log-?in|sign-?in|sso|auth|cas|account|idp|shibboleth)(?:$|[/._?-])", re.I)

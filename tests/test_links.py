@@ -332,3 +332,38 @@ def test_retry_after_as_an_http_date_with_a_mock_transport() -> None:
                                       clock=clock, max_retry_after=5.0))
     assert results[0].status is Status.OK
     assert clock.slept == [5.0]
+
+
+def test_the_gate_lets_first_requests_in_before_follow_ups() -> None:
+    from refcheck.links import Gate
+
+    async def run() -> list[str]:
+        gate = Gate(1)
+        order: list[str] = []
+        await gate.acquire()  # the one slot, taken
+
+        async def wait(name: str, priority: int) -> None:
+            await gate.acquire(priority)
+            order.append(name)
+            gate.release()
+
+        tasks = [asyncio.ensure_future(wait(name, p)) for name, p in
+                 (("follow-up 1", 1), ("first 1", 0), ("follow-up 2", 1), ("first 2", 0))]
+        cancelled = asyncio.ensure_future(wait("cancelled", 0))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        gate.release()
+        await asyncio.gather(*tasks)
+        return order
+
+    assert asyncio.run(run()) == ["first 1", "first 2", "follow-up 1", "follow-up 2"]
+
+
+def test_a_stalled_head_is_hedged_with_a_get_after_half_the_timeout(server: str) -> None:
+    _methods.clear()
+    started = time.monotonic()
+    result = _check([_url(server + "/slow")], timeout=1.0, retries=2)[0]
+    elapsed = time.monotonic() - started
+    assert result.status is Status.TIMEOUT and result.attempts == 2
+    assert _methods["/slow"][:2] == ["HEAD", "GET"]
+    assert elapsed < 1.9  # HEAD, GET half a timeout later, its timeout: 1.5 s, not 2
