@@ -74,8 +74,12 @@ def make_key(item: dict[str, Any], pattern: str = DEFAULT_PATTERN, taken: Iterab
 
     base = _FIELD.sub(value, pattern) or "ref"
     used = {k.casefold() for k in taken}
-    if base.casefold() not in used:
-        return base
+    return base if base.casefold() not in used else free_key(base, used)
+
+
+def free_key(base: str, used: set[str]) -> str:
+    """``base`` with the first suffix a, b, … z, aa, ab… that makes it unused (``used`` holds
+    case-folded keys)."""
     for n in range(1, 10_000):
         suffix = ""
         m = n

@@ -28,18 +28,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_layout_arguments(parser, default_sort="none", default_merge="first")
 
 
-def _free(key: str, taken: set[str]) -> str:
-    for n in range(1, 10_000):
-        suffix = ""
-        m = n
-        while m:
-            m, r = divmod(m - 1, 26)
-            suffix = chr(ord("a") + r) + suffix
-        if (key + suffix).casefold() not in taken:
-            return key + suffix
-    raise ValueError(f"no free key for {key}")
-
-
 def _same_work(a: Entry, b: Entry) -> bool:
     from refcheck.bib.library import doi, plain, year
 
@@ -58,6 +46,7 @@ def union(libraries: Sequence[tuple[str, Sequence[Block]]]) -> tuple[list[Block]
     dropped; and the report of both."""
     from dataclasses import replace
 
+    from refcheck.bib.keys import free_key
     from refcheck.bib.library import Entry
 
     blocks: list[Block] = []
@@ -73,7 +62,7 @@ def union(libraries: Sequence[tuple[str, Sequence[Block]]]) -> tuple[list[Block]
                         report["identical"].append({"file": path, "key": block.key})
                         continue
                     if not _same_work(seen, norm):
-                        new = _free(block.key, set(by_key))
+                        new = free_key(block.key, set(by_key))
                         report["renamed"].append({"file": path, "from": block.key, "to": new})
                         block = replace(block, key=new)
                         norm = replace(norm, key=new)

@@ -381,7 +381,7 @@ def _inherit(child: dict[str, str], parent: dict[str, str]) -> dict[str, str]:
 _MONTH_MACROS = frozenset("jan feb mar apr may jun jul aug sep oct nov dec".split())
 
 
-def _pieces(raw: str) -> list[str]:
+def value_pieces(raw: str) -> list[str]:
     """The parts of a value joined with ``#``, split where the ``#`` is outside braces and quotes."""
     pieces, depth, quoted, start = [], 0, False, 0
     for i, char in enumerate(raw):
@@ -401,7 +401,7 @@ def _pieces(raw: str) -> list[str]:
 def expand_macros(raw: str, strings: dict[str, str], undefined: list[str], depth: int = 0) -> str:
     """A raw field value with its delimiters removed and ``@string`` macros expanded."""
     out = []
-    for piece in _pieces(raw):
+    for piece in value_pieces(raw):
         if len(piece) >= 2 and (piece[0], piece[-1]) in (("{", "}"), ('"', '"')):
             out.append(piece[1:-1])
         elif piece.isdigit() or piece.lower() in _MONTH_MACROS and piece.lower() not in strings:

@@ -782,21 +782,9 @@ def unprotected_capitals(library: Library) -> Iterator[Problem]:
 
 def _macros(raw: str) -> Iterator[str]:
     """The bare words (macro names) of a raw value, outside braces and quotes."""
-    depth, quoted, start = 0, False, 0
-    pieces = []
-    for i, char in enumerate(raw):
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == '"' and depth == 0:
-            quoted = not quoted
-        elif char == "#" and depth == 0 and not quoted:
-            pieces.append(raw[start:i])
-            start = i + 1
-    pieces.append(raw[start:])
-    for piece in pieces:
-        piece = piece.strip()
+    from refcheck.convert.bibtex import value_pieces
+
+    for piece in value_pieces(raw):
         if piece and piece[0] not in "{\"" and not piece.isdigit():
             yield piece.casefold()
 
