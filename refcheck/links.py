@@ -469,6 +469,17 @@ class Fetcher:
         delay = self.settings.backoff * (2**attempt) * (1 + self.rng.random())
         return float(min(delay, self.settings.max_backoff))
 
+    async def follow(self, url: str, *, max_body: int = MAX_BODY, headers: dict[str, str] | None = None,
+                     hops: int = MAX_HOPS) -> Answer:
+        """GET ``url`` (see fetch, body read), following up to ``hops`` redirects: the last
+        answer; a failure (ERROR) when there are more."""
+        for _ in range(hops + 1):
+            answer = await self.fetch("GET", url, read_body=True, max_body=max_body, headers=headers)
+            if answer.status not in _REDIRECTS or not answer.location:
+                return answer
+            url = urljoin(url, answer.location)
+        return Answer(None, failure=Status.ERROR, detail=f"more than {hops} redirects", attempts=answer.attempts)
+
     async def fetch(self, method: str, url: str, read_body: bool = False, max_body: int = MAX_BODY,
                     headers: dict[str, str] | None = None, retry_timeouts: bool = True,
                     sent: asyncio.Event | None = None, first: bool = False) -> Answer:

@@ -68,7 +68,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, urlencode
 
 from refcheck.model import Name, Reference
 from refcheck.names import name_key
@@ -146,7 +146,6 @@ _LISTED = frozenset({"article-journal", "article", "paper-conference", "chapter"
 HEADERS = {"Accept": "application/json", "Accept-Encoding": "identity"}
 MAX_JSON = 2 * 1024 * 1024  # a Crossref record with its reference list runs to a few hundred kB
 MAX_HOPS = 3
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 # ---------------------------------------------------------------- comparing
@@ -570,33 +569,28 @@ class _Lookups:
         return await self.pending[key]
 
     async def _request(self, kind: str, key: str, url: str) -> _Reply:
-        for _ in range(MAX_HOPS + 1):
-            answer = await self.fetcher.fetch("GET", url, read_body=True, max_body=MAX_JSON, headers=HEADERS)
-            if answer.status is None:
-                why = answer.failure.value if answer.failure is not None else "error"
-                return _Reply("failed", detail=f"{kind}: {why}" + (f" ({answer.detail})" if answer.detail else ""))
-            if answer.status in _REDIRECTS and answer.location:
-                url = urljoin(url, answer.location)
-                continue
-            if answer.status == 404:
-                if self.cache is not None:
-                    self.cache.put(kind, key, {"status": 404}, False)
-                return _Reply("missing")
-            if answer.status != 200:
-                return _Reply("failed", detail=f"{kind}: HTTP {answer.status}")
-            if answer.bytes_read >= MAX_JSON:
-                return _Reply("failed", detail=f"{kind}: answer longer than {MAX_JSON} bytes")
-            try:
-                data = json.loads(answer.body)
-            except ValueError:
-                return _Reply("failed", detail=f"{kind}: the answer is not JSON")
-            items = _crossref_items(data) if kind == "crossref" else _openalex_items(data)
-            if items is None:
-                return _Reply("failed", detail=f"{kind}: an answer of unexpected shape")
+        answer = await self.fetcher.follow(url, max_body=MAX_JSON, headers=HEADERS, hops=MAX_HOPS)
+        if answer.status is None:
+            why = answer.failure.value if answer.failure is not None else "error"
+            return _Reply("failed", detail=f"{kind}: {why}" + (f" ({answer.detail})" if answer.detail else ""))
+        if answer.status == 404:
             if self.cache is not None:
-                self.cache.put(kind, key, {"status": 200, "items": items}, True)
-            return _Reply("ok", tuple(items))
-        return _Reply("failed", detail=f"{kind}: more than {MAX_HOPS} redirects")
+                self.cache.put(kind, key, {"status": 404}, False)
+            return _Reply("missing")
+        if answer.status != 200:
+            return _Reply("failed", detail=f"{kind}: HTTP {answer.status}")
+        if answer.bytes_read >= MAX_JSON:
+            return _Reply("failed", detail=f"{kind}: answer longer than {MAX_JSON} bytes")
+        try:
+            data = json.loads(answer.body)
+        except ValueError:
+            return _Reply("failed", detail=f"{kind}: the answer is not JSON")
+        items = _crossref_items(data) if kind == "crossref" else _openalex_items(data)
+        if items is None:
+            return _Reply("failed", detail=f"{kind}: an answer of unexpected shape")
+        if self.cache is not None:
+            self.cache.put(kind, key, {"status": 200, "items": items}, True)
+        return _Reply("ok", tuple(items))
 
     async def crossref(self, path: str, params: dict[str, str] | None = None) -> _Reply:
         return await self._get("crossref", self.crossref_url, path, params or {})

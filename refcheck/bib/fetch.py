@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, urlencode
 
 if TYPE_CHECKING:
     import httpx
@@ -26,7 +26,6 @@ __all__ = ["Endpoints", "Identifier", "Lookup", "read_identifier", "isbn13", "lo
 CSL_ACCEPT = "application/vnd.citationstyles.csl+json"
 MAX_BODY = 2_000_000
 MAX_HOPS = 5
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MISSING = frozenset({404, 410})
 
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
@@ -398,24 +397,19 @@ class _Lookups:
     async def get(self, url: str, accept: str, what: str) -> _Got:
         """GET ``url``, following a few redirects."""
         headers = {**self.headers, "Accept": accept}
-        for _ in range(MAX_HOPS + 1):
-            answer = await self.fetcher.fetch("GET", url, read_body=True, max_body=MAX_BODY, headers=headers)
-            if answer.status is None:
-                why = answer.failure.value if answer.failure is not None else "error"
-                return _Got("failed", detail=f"{what}: {why}" + (f" ({answer.detail})" if answer.detail else ""))
-            if answer.status in _REDIRECTS and answer.location:
-                url = urljoin(url, answer.location)
-                continue
-            if answer.status in _MISSING:
-                return _Got("missing", detail=f"{what}: HTTP {answer.status}")
-            if answer.status >= 500:
-                return _Got("failed", detail=f"{what}: HTTP {answer.status}")
-            if answer.status != 200:
-                return _Got("refused", detail=f"{what}: HTTP {answer.status}")
-            if answer.bytes_read >= MAX_BODY:
-                return _Got("refused", detail=f"{what}: answer longer than {MAX_BODY} bytes")
-            return _Got("ok", answer.body)
-        return _Got("failed", detail=f"{what}: more than {MAX_HOPS} redirects")
+        answer = await self.fetcher.follow(url, max_body=MAX_BODY, headers=headers, hops=MAX_HOPS)
+        if answer.status is None:
+            why = answer.failure.value if answer.failure is not None else "error"
+            return _Got("failed", detail=f"{what}: {why}" + (f" ({answer.detail})" if answer.detail else ""))
+        if answer.status in _MISSING:
+            return _Got("missing", detail=f"{what}: HTTP {answer.status}")
+        if answer.status >= 500:
+            return _Got("failed", detail=f"{what}: HTTP {answer.status}")
+        if answer.status != 200:
+            return _Got("refused", detail=f"{what}: HTTP {answer.status}")
+        if answer.bytes_read >= MAX_BODY:
+            return _Got("refused", detail=f"{what}: answer longer than {MAX_BODY} bytes")
+        return _Got("ok", answer.body)
 
     async def json(self, url: str, accept: str, what: str) -> tuple[_Got, Any]:
         got = await self.get(url, accept, what)
