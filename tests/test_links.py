@@ -7,13 +7,13 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from loopback import RecordingClock, RoutingHandler, serve
 from refcheck.links import USER_AGENT, Kind, Link, LinkResult, Status, check_links, collect_links
 from refcheck.model import Span
 
@@ -76,32 +76,12 @@ _lock = threading.Lock()
 _user_agents: list[str] = []
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass  # keep the test output clean
-
+class _Handler(RoutingHandler):
     def _count(self) -> int:
         with _lock:
             _counts[self.path] = _counts.get(self.path, 0) + 1
             _methods.setdefault(self.path, []).append(self.command)
             return _counts[self.path]
-
-    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
-        self._route()
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self._route()
 
     def _route(self) -> None:
         n = self._count()
@@ -165,32 +145,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    httpd, url = serve(_Handler)
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield url
     finally:
         httpd.shutdown()
         httpd.server_close()
 
 
-class _Clock:
-    """The real monotonic time, but sleeps only recorded (so Retry-After costs nothing)."""
-
-    def __init__(self) -> None:
-        self.slept: list[float] = []
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def time(self) -> float:
-        return time.time()
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        await asyncio.sleep(0)
+_Clock = RecordingClock
 
 
 def _url(target: str) -> Link:

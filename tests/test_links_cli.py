@@ -10,36 +10,17 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from loopback import RoutingHandler, serve
 
 _counts: dict[str, int] = {}
 _lock = threading.Lock()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
-        self._route()
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self._route()
-
+class _Handler(RoutingHandler):
     def _route(self) -> None:
         with _lock:
             _counts[self.path] = _counts.get(self.path, 0) + 1
@@ -76,10 +57,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _serve(host: str) -> tuple[ThreadingHTTPServer, str]:
-    httpd = ThreadingHTTPServer((host, 0), _Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://{host}:{httpd.server_address[1]}"
+    return serve(_Handler, host)
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
+from loopback import RecordingClock, serve
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -275,10 +276,7 @@ class _OpenAlex(_Handler):
 
 
 def _serve(handler: type[_Handler], host: str) -> tuple[ThreadingHTTPServer, str]:
-    httpd = ThreadingHTTPServer((host, 0), handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://{host}:{httpd.server_address[1]}"
+    return serve(handler, host)
 
 
 @dataclass(frozen=True)
@@ -302,21 +300,7 @@ def servers() -> Iterator[Servers]:
             httpd.server_close()
 
 
-class _Clock:
-    """The real monotonic time, but sleeps only recorded (backoffs cost nothing)."""
-
-    def __init__(self) -> None:
-        self.slept: list[float] = []
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def time(self) -> float:
-        return time.time()
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        await asyncio.sleep(0)
+_Clock = RecordingClock
 
 
 class MemoryCache:
