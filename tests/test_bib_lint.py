@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from refcheck.bib.lint import lint_file
 from refcheck.model import Severity
 from refcheck.rules import BIB_RULES, RULES, Selection
-from refcheck.rules.bib import arxiv_valid, isbn_valid, issn_valid
+from refcheck.bib.identifiers import isbn_valid, issn_valid
+from refcheck.rules.bib import arxiv_valid
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bib"
 LIBRARY = FIXTURES / "library.bib"

@@ -63,21 +63,12 @@ class Identifier:
         return self.value
 
 
-def _isbn_ok(digits: str) -> bool:
-    if len(digits) == 10:
-        if not digits[:9].isdigit() or not (digits[9].isdigit() or digits[9] == "X"):
-            return False
-        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
-        return total % 11 == 0
-    if len(digits) == 13 and digits.isdigit():
-        return sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(digits)) % 10 == 0
-    return False
-
-
 def isbn13(isbn: str) -> str:
     """The ISBN-13 of a valid ISBN-10 or -13 (hyphens and spaces allowed), or "" when it is not one."""
+    from refcheck.bib.identifiers import isbn_valid
+
     digits = re.sub(r"[\s-]", "", isbn).upper()
-    if not _isbn_ok(digits):
+    if not isbn_valid(digits):
         return ""
     if len(digits) == 13:
         return digits

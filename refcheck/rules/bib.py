@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from refcheck.bib.identifiers import isbn_problem, issn_problem
 from refcheck.model import Origin, Problem as ReadProblem, Reference, Severity, Span
 from refcheck.rules.registry import Context, Problem, Rule, fold, rule
 
@@ -352,44 +353,6 @@ def invalid_doi(library: Library) -> Iterator[Problem]:
             yield library.at(entry.line_of("doi"), f"doi '{raw}' of {_label(entry)} is not a DOI")
 
 
-def _isbn_problem(text: str) -> str | None:
-    """Why ``text`` is not an ISBN-10 or ISBN-13 (hyphens and spaces allowed), or None."""
-    digits = re.sub(r"[\s-]", "", text).upper()
-    if re.fullmatch(r"\d{9}[\dX]", digits):
-        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
-        if total % 11:
-            check = (11 - sum((10 - i) * int(c) for i, c in enumerate(digits[:9])) % 11) % 11
-            return f"has a wrong check digit (expected {'X' if check == 10 else check})"
-        return None
-    if re.fullmatch(r"97[89]\d{10}", digits):
-        total = sum(int(c) * (1 if i % 2 == 0 else 3) for i, c in enumerate(digits))
-        if total % 10:
-            check = (10 - sum(int(c) * (1 if i % 2 == 0 else 3) for i, c in enumerate(digits[:12])) % 10) % 10
-            return f"has a wrong check digit (expected {check})"
-        return None
-    return "is not an ISBN-10 or ISBN-13"
-
-
-def _issn_problem(text: str) -> str | None:
-    """Why ``text`` is not an ISSN (``1234-567X``), or None."""
-    digits = re.sub(r"[\s-]", "", text).upper()
-    if not re.fullmatch(r"\d{7}[\dX]", digits):
-        return "is not an ISSN (eight digits, the last may be X)"
-    check = (11 - sum((8 - i) * int(c) for i, c in enumerate(digits[:7])) % 11) % 11
-    expected = "X" if check == 10 else str(check)
-    return None if digits[7] == expected else f"has a wrong check digit (expected {expected})"
-
-
-def isbn_valid(text: str) -> bool:
-    """Whether ``text`` is an ISBN-10 or ISBN-13 with a right check digit."""
-    return _isbn_problem(text) is None
-
-
-def issn_valid(text: str) -> bool:
-    """Whether ``text`` is an ISSN with a right check digit."""
-    return _issn_problem(text) is None
-
-
 _LIST = re.compile(r"\s*[,;]\s*|\s+and\s+|\s{2,}")
 
 
@@ -404,7 +367,7 @@ def invalid_isbn(library: Library) -> Iterator[Problem]:
     """
     for entry in library.entries:
         for isbn in (p for p in _LIST.split(_plain(entry.get("isbn"))) if p):
-            why = _isbn_problem(isbn)
+            why = isbn_problem(isbn)
             if why is not None:
                 yield library.at(entry.line_of("isbn"), f"ISBN '{isbn}' of {_label(entry)} {why}")
 
@@ -419,7 +382,7 @@ def invalid_issn(library: Library) -> Iterator[Problem]:
     for entry in library.entries:
         for name in ("issn", "eissn"):
             for issn in (p for p in _LIST.split(_plain(entry.get(name))) if p):
-                why = _issn_problem(issn)
+                why = issn_problem(issn)
                 if why is not None:
                     yield library.at(entry.line_of(name), f"ISSN '{issn}' of {_label(entry)} {why}")
 
